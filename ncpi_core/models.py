@@ -1,0 +1,146 @@
+"""The domain vocabulary of PRODUCT.md as typed models: recommendations, actions, people, updates, meetings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    BRONZE = "bronze"
+    SILVER_CHAIR = "silver_chair"
+    SILVER = "silver"
+    GOLD_CHAIR = "gold_chair"
+    GOLD = "gold"
+    ADMIN = "admin"
+
+
+class RAG(StrEnum):
+    """Red off track, amber at risk, green on track, blue complete."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"
+
+
+RAG_MEANING: dict[RAG, str] = {
+    RAG.RED: "off track",
+    RAG.AMBER: "at risk",
+    RAG.GREEN: "on track",
+    RAG.BLUE: "complete",
+}
+
+
+class Category(StrEnum):
+    IMMEDIATE = "immediate"
+    THREE_MONTHS = "three_months"
+    SIX_MONTHS = "six_months"
+    OTHER = "other"
+
+
+class ActionStatus(StrEnum):
+    """Where an action stands in its life; RAG is what its owner last said about delivery."""
+
+    OPEN = "open"
+    PROPOSED = "proposed"  # owner proposed complete, with evidence; Silver to review
+    ACCEPTED = "accepted"  # Silver chair accepted; awaiting Gold sign-off
+    CLOSED = "closed"  # Gold chair signed off (shown Blue)
+    SUPERSEDED = "superseded"  # closed without delivery, with a reason
+
+
+CLOSED_STATUSES = frozenset({ActionStatus.CLOSED, ActionStatus.SUPERSEDED})
+
+
+class Source(StrEnum):
+    """How an update or a change arrived."""
+
+    MODAL = "modal"
+    DM = "dm"
+    THREAD = "thread"
+    SLASH = "slash"
+    BUTTON = "button"
+    CLI = "cli"
+    IMPORT = "import"
+    SYSTEM = "system"
+
+
+class Body(StrEnum):
+    GOLD = "gold"
+    SILVER = "silver"
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    slack_user: str
+    roles: frozenset[Role] = Field(default_factory=frozenset)
+
+    def has(self, *roles: Role) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+class Recommendation(BaseModel):
+    id: str
+    title: str
+    text: str = ""
+    category: Category
+    due: date
+    position: int = 0
+
+
+class Action(BaseModel):
+    id: str
+    recommendation_id: str
+    title: str
+    owner: str
+    deputy: str | None = None
+    due: date
+    original_due: date
+    status: ActionStatus = ActionStatus.OPEN
+    in_plan: bool = True
+    position: int = 0
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_closed and self.due < today
+
+
+class Update(BaseModel):
+    """One reply about one action. Append-only: a correction is a new update."""
+
+    id: int | None = None
+    action_id: str
+    rag: RAG
+    progress: int | None = Field(default=None, ge=0, le=100)
+    narrative: str = ""
+    blockers: str = ""
+    evidence: str = ""
+    author: str | None = None  # person id, when known
+    author_slack_user: str | None = None
+    source: Source
+    created_at: datetime
+
+
+class Meeting(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    body: Body
+    starts_at: datetime  # aware, UTC
+
+    @property
+    def key(self) -> str:
+        return f"{self.body.value}:{self.starts_at.strftime('%Y%m%dT%H%MZ')}"
+
+
+class PlanInfo(BaseModel):
+    title: str
+    report: str = ""
+    published: date | None = None

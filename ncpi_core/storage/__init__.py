@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, engine, repository and unit of work."""

@@ -1,0 +1,145 @@
+"""The one way out to Slack: a WebClient with slack_sdk's retry handlers, and the calls ncpi makes.
+
+Bolt copies `base_url` and `retry_handlers` from `app.client` into the per-request client, so a
+client built here reaches every call, including those made inside listeners.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+from ncpi_core.storage.tables import DmChannelRow
+from ncpi_core.storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def build_web_client(token: str | None, base_url: str, timeout: int = 30,
+                     max_retries: int = 5) -> WebClient:
+    """A WebClient that waits out 429s (Retry-After), retries 5xx and dropped connections."""
+    handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+
+
+class SlackGateway:
+    """Slack side effects ncpi needs, with the DM channel cache kept in the database."""
+
+    def __init__(self, client: WebClient, engine: Engine | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.client = client
+        self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._dm_cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # --- DMs ---------------------------------------------------------------------------------
+    def dm_channel(self, slack_user: str) -> str:
+        """The DM channel with a user: memory, then database, then conversations.open."""
+        with self._lock:
+            cached = self._dm_cache.get(slack_user)
+        if cached:
+            return cached
+        if self.engine is not None:
+            with UnitOfWork(self.engine) as uow:
+                assert uow.session is not None
+                row = uow.session.get(DmChannelRow, slack_user)
+                if row is not None:
+                    with self._lock:
+                        self._dm_cache[slack_user] = row.channel
+                    return row.channel
+        resp = self.client.conversations_open(users=slack_user)
+        channel = str(resp["channel"]["id"])
+        with self._lock:
+            self._dm_cache[slack_user] = channel
+        if self.engine is not None:
+            with UnitOfWork(self.engine) as uow:
+                assert uow.session is not None
+                uow.session.merge(DmChannelRow(slack_user=slack_user, channel=channel,
+                                               updated_at=self.clock()))
+                uow.commit()
+        return channel
+
+    # --- messages ------------------------------------------------------------------------------
+    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None,
+             thread_ts: str | None = None, metadata: dict[str, Any] | None = None) -> tuple[str, str]:
+        """Post a message; returns (channel, ts). `metadata` carries e.g. a delivery key."""
+        kwargs: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False,
+                                  "unfurl_media": False}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        if metadata is not None:
+            kwargs["metadata"] = metadata
+        resp = self.client.chat_postMessage(**kwargs)
+        return str(resp["channel"]), str(resp["ts"])
+
+    def post_dm(self, slack_user: str, text: str, blocks: list[dict[str, Any]] | None = None,
+                thread_ts: str | None = None, metadata: dict[str, Any] | None = None) -> tuple[str, str]:
+        return self.post(self.dm_channel(slack_user), text, blocks, thread_ts, metadata)
+
+    def post_ephemeral(self, channel: str, slack_user: str, text: str,
+                       blocks: list[dict[str, Any]] | None = None) -> None:
+        kwargs: dict[str, Any] = {"channel": channel, "user": slack_user, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        self.client.chat_postEphemeral(**kwargs)
+
+    def find_by_metadata(self, channel: str, event_type: str, key: str,
+                         oldest: datetime | None = None, pages: int = 5) -> str | None:
+        """The ts of a message in `channel` whose metadata carries `key` (crash recovery)."""
+        cursor = None
+        for _ in range(pages):
+            kwargs: dict[str, Any] = {"channel": channel, "limit": 200, "include_all_metadata": True}
+            if oldest is not None:
+                kwargs["oldest"] = f"{oldest.timestamp():.6f}"
+            if cursor:
+                kwargs["cursor"] = cursor
+            try:
+                resp = self.client.conversations_history(**kwargs)
+            except SlackApiError as exc:
+                log.warning("conversations.history failed while looking for %s: %s", key,
+                            exc.response.get("error"))
+                return None
+            for msg in resp.get("messages", []):
+                meta = msg.get("metadata") or {}
+                if meta.get("event_type") == event_type and (meta.get("event_payload") or {}).get("key") == key:
+                    return str(msg["ts"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    # --- views and files -------------------------------------------------------------------------
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self.client.views_open(trigger_id=trigger_id, view=view)
+
+    def publish_home(self, slack_user: str, view: dict[str, Any]) -> None:
+        self.client.views_publish(user_id=slack_user, view=view)
+
+    def upload_file(self, channel: str, filename: str, content: bytes, title: str,
+                    comment: str | None = None, thread_ts: str | None = None) -> None:
+        kwargs: dict[str, Any] = {"channel": channel, "filename": filename, "content": content,
+                                  "title": title}
+        if comment:
+            kwargs["initial_comment"] = comment
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        self.client.files_upload_v2(**kwargs)

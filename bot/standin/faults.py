@@ -1,0 +1,166 @@
+"""Fault injection for the stand-in: queued failures, random fault rates and per-method rate limits."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+ANY_METHOD = "*"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What to do instead of (or before) answering a call normally.
+
+    Attributes:
+        status: HTTP status to answer (429 = rate limited, 5xx = server error); None answers normally.
+        retry_after: Seconds for the ``Retry-After`` header of a 429.
+        error: With status 200, answer ``{"ok": false, "error": error}``.
+        drop: Close the connection without answering.
+        delay: Seconds to wait before answering (or dropping).
+        reason: Short label recorded on the call (``fail_next``, ``random``, ``rate_limit``).
+    """
+
+    status: int | None = None
+    retry_after: int = 1
+    error: str | None = None
+    drop: bool = False
+    delay: float = 0.0
+    reason: str = "fail_next"
+
+
+@dataclass
+class _Rates:
+    rate_limited: float = 0.0
+    server_error: float = 0.0
+    slow: float = 0.0
+    drop: float = 0.0
+    slow_seconds: float = 0.5
+    retry_after: int = 1
+    methods: frozenset[str] | None = None
+
+
+@dataclass
+class _Limit:
+    per_second: int
+    retry_after: int
+    accepted: deque[float] = field(default_factory=deque)
+
+
+class FaultPlan:
+    """Decides, per call, whether to serve a fault. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queued: dict[str, deque[Fault]] = {}
+        self._rates = _Rates()
+        self._rng = random.Random()
+        self._limits: dict[str, _Limit] = {}
+        self.counts: dict[str, int] = {"429": 0, "5xx": 0, "dropped": 0, "slowed": 0}
+
+    def fail_next(self, method: str, fault: Fault, count: int = 1) -> None:
+        """Queue ``count`` copies of ``fault`` for the next calls to ``method`` (``*`` = any)."""
+        with self._lock:
+            self._queued.setdefault(method, deque()).extend([fault] * count)
+
+    def set_rates(self, rates: _Rates, seed: int | None) -> None:
+        """Replace the random fault rates; a seed makes the sequence repeatable."""
+        with self._lock:
+            self._rates = rates
+            self._rng = random.Random(seed)
+
+    def set_rate_limit(self, method: str, per_second: int | None, retry_after: int) -> None:
+        """Limit ``method`` to ``per_second`` accepted calls in any 1-second window (None removes)."""
+        with self._lock:
+            if per_second is None:
+                self._limits.pop(method, None)
+            else:
+                self._limits[method] = _Limit(per_second, retry_after)
+
+    def clear(self) -> None:
+        """Forget queued faults, rates, limits and counts."""
+        with self._lock:
+            self._queued.clear()
+            self._rates = _Rates()
+            self._limits.clear()
+            for k in self.counts:
+                self.counts[k] = 0
+
+    def decide(self, method: str, now: float | None = None) -> Fault | None:
+        """Return the fault to serve for this call, if any, and count it."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            fault = self._take_queued(method) or self._roll(method) or self._limit(method, now)
+            if fault is not None:
+                self._count(fault)
+            return fault
+
+    def _take_queued(self, method: str) -> Fault | None:
+        for key in (method, ANY_METHOD):
+            q = self._queued.get(key)
+            if q:
+                return q.popleft()
+        return None
+
+    def _roll(self, method: str) -> Fault | None:
+        r = self._rates
+        if r.methods is not None and method not in r.methods:
+            return None
+        if not (r.drop or r.rate_limited or r.server_error or r.slow):
+            return None
+        x = self._rng.random()
+        if x < r.drop:
+            return Fault(drop=True, reason="random")
+        x -= r.drop
+        if x < r.rate_limited:
+            return Fault(status=429, retry_after=r.retry_after, reason="random")
+        x -= r.rate_limited
+        if x < r.server_error:
+            return Fault(status=500, reason="random")
+        x -= r.server_error
+        if x < r.slow:
+            return Fault(delay=r.slow_seconds, reason="random")
+        return None
+
+    def _limit(self, method: str, now: float) -> Fault | None:
+        limit = self._limits.get(method)
+        if limit is None:
+            return None
+        while limit.accepted and now - limit.accepted[0] >= 1.0:
+            limit.accepted.popleft()
+        if len(limit.accepted) >= limit.per_second:
+            return Fault(status=429, retry_after=limit.retry_after, reason="rate_limit")
+        limit.accepted.append(now)
+        return None
+
+    def _count(self, fault: Fault) -> None:
+        if fault.drop:
+            self.counts["dropped"] += 1
+        elif fault.status == 429:
+            self.counts["429"] += 1
+        elif fault.status is not None and fault.status >= 500:
+            self.counts["5xx"] += 1
+        if fault.delay:
+            self.counts["slowed"] += 1
+
+
+def make_rates(
+    rate_limited: float = 0.0,
+    server_error: float = 0.0,
+    slow: float = 0.0,
+    drop: float = 0.0,
+    slow_seconds: float = 0.5,
+    retry_after: int = 1,
+    methods: list[str] | None = None,
+) -> _Rates:
+    """Build random fault rates (probabilities per call, summing to at most 1)."""
+    total = rate_limited + server_error + slow + drop
+    if total > 1.0 or min(rate_limited, server_error, slow, drop) < 0:
+        raise ValueError(f"fault rates must be >= 0 and sum to <= 1, got {total}")
+    return _Rates(
+        rate_limited, server_error, slow, drop, slow_seconds, retry_after,
+        frozenset(methods) if methods is not None else None,
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from bot.errors import database_errors
 from bot.settings import Settings
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.migrate import current_revision, upgrade as alembic_upgrade
-from bot.errors import database_errors
+from ncpi_core.storage.migrate import current_revision
+from ncpi_core.storage.migrate import upgrade as alembic_upgrade
 
 
 def upgrade(args: argparse.Namespace) -> int:

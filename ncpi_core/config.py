@@ -212,29 +212,46 @@ def parse_force_config(doc: YamlDoc) -> ForceConfig:
     return cfg
 
 
-def parse_plan_file(doc: YamlDoc, config: ForceConfig | None) -> PlanFile:
-    """Validate a parsed `action_plan.yaml` against the people of `config`."""
-    plan: PlanFile = _validate(PlanFile, doc)
-    ids = [(r.id, ("recommendations", i, "id")) for i, r in enumerate(plan.recommendations)]
-    ids += [
-        (a.id, ("recommendations", i, "actions", j, "id"))
-        for i, r in enumerate(plan.recommendations)
-        for j, a in enumerate(r.actions)
-    ]
+def _raw_plan_checks(doc: YamlDoc, config: ForceConfig | None) -> list[Problem]:
+    """Duplicate ids and unknown people, read from the raw data so they are reported
+    even when other fields fail validation (one run shows every problem)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    recs = data.get("recommendations") if isinstance(data.get("recommendations"), list) else []
+    ids: list[tuple[str, tuple[str | int, ...]]] = []
+    people_refs: list[tuple[str, tuple[str | int, ...]]] = []
+    for i, r in enumerate(recs):
+        if not isinstance(r, dict):
+            continue
+        if isinstance(r.get("id"), str | int):
+            ids.append((str(r["id"]), ("recommendations", i, "id")))
+        actions = r.get("actions") if isinstance(r.get("actions"), list) else []
+        for j, a in enumerate(actions):
+            if not isinstance(a, dict):
+                continue
+            if isinstance(a.get("id"), str | int):
+                ids.append((str(a["id"]), ("recommendations", i, "actions", j, "id")))
+            for fld in ("owner", "deputy"):
+                if isinstance(a.get(fld), str):
+                    people_refs.append((a[fld], ("recommendations", i, "actions", j, fld)))
     problems = _duplicates(doc, ids, "id")
     if config is not None:
         known = {p.id for p in config.people}
-        for i, r in enumerate(plan.recommendations):
-            for j, a in enumerate(r.actions):
-                for fld in ("owner", "deputy"):
-                    who = getattr(a, fld)
-                    if who is not None and who not in known:
-                        path = ("recommendations", i, "actions", j, fld)
-                        problems.append(Problem(doc.name, doc.line_of(path), ".".join(map(str, path)),
-                                                f"'{who}' is not one of the people in ncpi.yaml "
-                                                f"({_sample(known)})"))
+        for who, path in people_refs:
+            if who not in known:
+                problems.append(Problem(doc.name, doc.line_of(path), ".".join(map(str, path)),
+                                        f"'{who}' is not one of the people in ncpi.yaml ({_sample(known)})"))
+    return problems
+
+
+def parse_plan_file(doc: YamlDoc, config: ForceConfig | None) -> PlanFile:
+    """Validate a parsed `action_plan.yaml` against the people of `config`; every problem is named."""
+    problems = _raw_plan_checks(doc, config)
+    try:
+        plan: PlanFile = _validate(PlanFile, doc)
+    except ValidationFailed as exc:
+        problems = exc.problems + problems
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(sorted(problems, key=lambda p: (p.line or 0, p.field)))
     return plan
 
 

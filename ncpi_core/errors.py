@@ -65,3 +65,7 @@ class PersonalDataRefused(NcpiError):
 
 class StorageUnavailable(NcpiError):
     """The database did not answer; the caller should say 'try again shortly'."""
+
+
+class SchemaMissing(NcpiError):
+    """The database has no ncpi tables (or an old schema): `ncpi db upgrade` is the fix."""

@@ -8,8 +8,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ncpi_core.errors import StorageUnavailable
+from ncpi_core.errors import SchemaMissing, StorageUnavailable
 from ncpi_core.storage.repository import Repository
+
+
+def _missing_table(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "no such table" in text or "no such column" in text or (
+        "does not exist" in text and ("relation" in text or "column" in text))
 
 
 class UnitOfWork:
@@ -41,6 +47,9 @@ class UnitOfWork:
         finally:
             self.session.close()
             self.session = None
+        if isinstance(exc, DBAPIError) and _missing_table(exc):
+            raise SchemaMissing("The database has no ncpi tables yet (or an older schema).",
+                                "Run `ncpi db upgrade` first.") from exc
         if isinstance(exc, OperationalError) or (
             isinstance(exc, DBAPIError) and exc.connection_invalidated
         ):

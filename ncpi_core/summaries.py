@@ -233,7 +233,11 @@ def _rollup_rag(actions: list[ActionLine]) -> RAG | None:
     if not open_:
         return RAG.BLUE
     rags = [a.rag for a in open_ if a.rag is not None]
-    return max(rags, key=lambda r: RAG_SEVERITY[r]) if rags else None
+    if not rags:
+        return None
+    worst = max(rags, key=lambda r: RAG_SEVERITY[r])
+    # never "complete" while an open action has not reported at all
+    return None if worst == RAG.BLUE and len(rags) < len(open_) else worst
 
 
 def _counts(actions: list[ActionLine]) -> dict[str, int]:

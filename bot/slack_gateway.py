@@ -118,7 +118,8 @@ class SlackGateway:
                 log.warning("conversations.history failed while looking for %s: %s", key,
                             exc.response.get("error"))
                 return None
-            for msg in resp.get("messages", []):
+            messages: list[dict[str, Any]] = resp.get("messages", []) or []
+            for msg in messages:
                 meta = msg.get("metadata") or {}
                 if meta.get("event_type") == event_type and (meta.get("event_payload") or {}).get("key") == key:
                     return str(msg["ts"])

@@ -216,7 +216,8 @@ def _raw_plan_checks(doc: YamlDoc, config: ForceConfig | None) -> list[Problem]:
     """Duplicate ids and unknown people, read from the raw data so they are reported
     even when other fields fail validation (one run shows every problem)."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    recs = data.get("recommendations") if isinstance(data.get("recommendations"), list) else []
+    raw_recs = data.get("recommendations")
+    recs: list[Any] = raw_recs if isinstance(raw_recs, list) else []
     ids: list[tuple[str, tuple[str | int, ...]]] = []
     people_refs: list[tuple[str, tuple[str | int, ...]]] = []
     for i, r in enumerate(recs):
@@ -224,7 +225,8 @@ def _raw_plan_checks(doc: YamlDoc, config: ForceConfig | None) -> list[Problem]:
             continue
         if isinstance(r.get("id"), str | int):
             ids.append((str(r["id"]), ("recommendations", i, "id")))
-        actions = r.get("actions") if isinstance(r.get("actions"), list) else []
+        raw_actions = r.get("actions")
+        actions: list[Any] = raw_actions if isinstance(raw_actions, list) else []
         for j, a in enumerate(actions):
             if not isinstance(a, dict):
                 continue

@@ -6,7 +6,7 @@ knows about Slack. Every write happens inside one unit of work and is committed 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -92,7 +92,7 @@ def sync_people(config: ForceConfig, uow: UnitOfWork, now: datetime, actor: str 
     return report
 
 
-def _apply(uow: UnitOfWork, row: object, entity: str, values: dict[str, object], now: datetime,
+def _apply(uow: UnitOfWork, row: object, entity: str, values: Mapping[str, object], now: datetime,
            actor: str, source: str) -> bool:
     changed = False
     for attr, new in values.items():

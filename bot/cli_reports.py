@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.bootstrap import build_core
 from bot.errors import database_errors
@@ -32,4 +33,54 @@ def summary(args: argparse.Namespace) -> int:
         print(NO_PLAN)
         return 1
     _write(render_summary(result, args.format))
+    return 0
+
+
+def _chart_png(core: object) -> bytes | None:
+    """The chart for the export's Chart sheet, or None when matplotlib is not installed."""
+    from ncpi_core.chart import ChartUnavailable, chart_data, render_chart_png
+
+    try:
+        return render_chart_png(chart_data(core.uow, core.config, core.now()))  # type: ignore[attr-defined]
+    except ChartUnavailable:
+        return None
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write the plan with its latest updates, history and audit trail to --out."""
+    from ncpi_core.reports import build_export, write_export
+
+    core = build_core()
+    out = Path(args.out)
+    if not out.parent.exists():
+        print(f"ncpi export: the folder {out.parent} does not exist.", file=sys.stderr)
+        return 1
+    with database_errors(core.settings.database_url):
+        data = build_export(core.uow, core.config, core.now())
+        if data.summary.empty:
+            print(NO_PLAN)
+            return 1
+        png = _chart_png(core) if args.format == "xlsx" else None
+    written = write_export(data, args.format, out, chart_png=png)
+    actions = len(data.summary.actions)
+    print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.history)} updates, "
+          f"{len(data.audit)} audit entries.")
+    if args.format == "xlsx" and png is None:
+        print("No chart sheet: install matplotlib with pip install 'ncpi[charts]' to include it.")
+    return 0
+
+
+def chart(args: argparse.Namespace) -> int:
+    """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
+    from ncpi_core.chart import chart_data, render_chart_png
+
+    core = build_core()
+    out = Path(args.out)
+    with database_errors(core.settings.database_url):
+        data = chart_data(core.uow, core.config, core.now())
+    if not data.progress:
+        print(NO_PLAN)
+        return 1
+    out.write_bytes(render_chart_png(data))
+    print(f"Wrote {out}: {len(data.points)} points, {len(data.progress)} recommendations.")
     return 0

@@ -397,7 +397,7 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
 
 
 # --- reading one now -------------------------------------------------------------------------------
-def _statuses_as_of(uow: UnitOfWork, previous: PlanState, as_of: datetime) -> PlanState:
+def statuses_as_of(uow: UnitOfWork, previous: PlanState, as_of: datetime) -> PlanState:
     """The plan's actions with their status and due date as they stood at `as_of`.
 
     Actions keep only their current status in the table; the audit trail records every change
@@ -468,7 +468,7 @@ def summary_now(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now:
         previous = None
         if prev_meeting is not None and state.recommendations:
             previous = read_plan_state(uow, now, as_of=prev_meeting.starts_at)
-            previous = _statuses_as_of(uow, previous, prev_meeting.starts_at)
+            previous = statuses_as_of(uow, previous, prev_meeting.starts_at)
         decisions = _pending_decisions(uow) if state.recommendations else []
         participation = (participation_by_cycle(uow, config, now)
                          if level == Level.SILVER and state.recommendations else None)

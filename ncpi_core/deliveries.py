@@ -284,3 +284,48 @@ def derive_owed(config: ForceConfig, facts: Facts, now: datetime,
     for m in meetings if meetings is not None else window_meetings(config, now):
         owed += _silver(m, config, facts, now) if m.body == Body.SILVER else _gold(m, config, facts, now)
     return owed
+
+
+# --- the preview (`ncpi schedule`) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Planned:
+    """One line of the preview: a meeting, or deliveries of one kind to one person at one moment."""
+
+    at: datetime
+    kind: str  # "meeting" or a Kind value
+    meeting: str
+    to: str  # person id, or channel id
+    action_ids: tuple[str, ...] = ()
+    conditional: bool = False  # nudges and escalations happen only if nobody replies
+
+
+def preview(config: ForceConfig, facts: Facts, start: datetime, end: datetime) -> list[Planned]:
+    """What the bot would send between `start` and `end` if nobody replied (sends nothing).
+
+    Runs the same derivation as the tick, pretending each prompt and nudge went out when due, so
+    the preview cannot drift from what is really sent.
+    """
+    meetings = meetings_between(config, start - LOOKBACK, end + LOOKAHEAD)
+    ledger: dict[str, Sent] = {}
+    owed: dict[str, Owed] = {}
+    sim = Facts(actions=facts.actions, people=facts.people, latest={}, absences=facts.absences, ledger=ledger)
+    for _ in range(config.timings.escalate_to_silver_chair_after_nudges + 2):
+        for o in derive_owed(config, sim, end, meetings):
+            owed.setdefault(o.key, o)
+            if o.kind in (Kind.PROMPT, Kind.NUDGE) and o.key not in ledger:
+                ledger[o.key] = Sent(o.key, "sent", o.person, o.due_at, "preview", "0")
+    out = [Planned(m.starts_at, "meeting", m.key, m.body.value) for m in meetings
+           if start <= m.starts_at <= end]
+    grouped: dict[tuple[datetime, str, str, str], list[str]] = {}
+    for o in owed.values():
+        if start <= o.due_at <= end:
+            k = (o.due_at, o.kind.value, o.meeting or "", o.person or o.target)
+            ids = grouped.setdefault(k, [])
+            if o.action_id:
+                ids.append(o.action_id)
+            ids += [m["action_id"] for m in o.payload.get("missing", [])]
+            ids += o.payload.get("action_ids", [])
+    for (at, kind, meeting, to), ids in grouped.items():
+        out.append(Planned(at, kind, meeting, to, tuple(ids), kind in (Kind.NUDGE, Kind.ESCALATION)))
+    order = {"meeting": 9}
+    return sorted(out, key=lambda p: (p.at, order.get(p.kind, 0), p.kind, p.to))

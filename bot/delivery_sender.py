@@ -1,0 +1,134 @@
+"""The delivery port on Slack: render a delivery, post it with its key as metadata, find it again.
+
+Posting uses a client that waits out 429s (Retry-After) but never retries a 5xx or a dropped
+connection blindly: those may have posted the message, so we first look for its key in the
+channel (or thread) and post again only if it is not there. DM channel ids are cached by the
+gateway (memory, then the `dm_channels` table).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.blocks_deliveries import render
+from bot.slack_gateway import SlackGateway
+from ncpi_core.ports import METADATA_EVENT_TYPE, Outgoing, SendFailed, SentRef
+
+log = logging.getLogger(__name__)
+
+# Slack errors that retrying cannot cure: report them to the admins at once
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "user_not_found", "user_disabled", "cannot_dm_bot", "invalid_auth", "not_authed",
+    "account_inactive", "token_revoked", "missing_scope", "invalid_metadata_format", "no_text",
+    "restricted_action", "too_many_attachments", "invalid_arguments",
+})
+AMBIGUOUS_TRIES = 3
+
+
+def build_post_client(client: WebClient, max_retries: int = 5) -> WebClient:
+    """A copy of `client` for chat.postMessage that retries only on 429 (never blindly on 5xx)."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=max_retries)])
+
+
+class DeliverySender:
+    """`ncpi_core.ports.DeliveryPort` implemented with the Slack gateway."""
+
+    def __init__(self, gateway: SlackGateway, post_client: WebClient | None = None) -> None:
+        self.gateway = gateway
+        self.post_client = post_client or build_post_client(gateway.client)
+
+    # --- the port ---------------------------------------------------------------------------
+    def send(self, message: Outgoing) -> SentRef:
+        channel = self._channel(message)
+        parts = render(message)
+        first: SentRef | None = None
+        for i, (text, blocks) in enumerate(parts):
+            thread = message.thread_ts if i == 0 else first.ts if first else None
+            meta = message.metadata if i == 0 else {
+                "event_type": METADATA_EVENT_TYPE, "event_payload": {"key": f"{message.key}#{i + 1}"}}
+            ref = self._post(message, channel, text, blocks, thread, meta)
+            if first is None:
+                first = ref
+        assert first is not None
+        return first
+
+    def find_sent(self, message: Outgoing, since: datetime) -> SentRef | None:
+        """Look for the key in the thread (nudges) or the latest history (history is newest first,
+        so `since` is not used as a bound: Slack's ts and our clock need not agree)."""
+        try:
+            channel = self._channel(message)
+        except SendFailed:
+            return None
+        ts = self._find(channel, message.thread_ts, message.key)
+        return SentRef(channel, ts) if ts else None
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _channel(self, message: Outgoing) -> str:
+        if message.thread_channel and message.thread_ts:
+            return message.thread_channel
+        if not message.to_user:
+            return message.target
+        try:
+            return self.gateway.dm_channel(message.target)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            raise SendFailed(f"conversations.open: {error}", permanent=error in PERMANENT) from exc
+        except OSError as exc:
+            raise SendFailed(f"conversations.open: {exc}") from exc
+
+    def _find(self, channel: str, thread_ts: str | None, key: str) -> str | None:
+        if not thread_ts:
+            return self.gateway.find_by_metadata(channel, METADATA_EVENT_TYPE, key)
+        try:
+            resp = self.gateway.client.conversations_replies(channel=channel, ts=thread_ts, limit=1000,
+                                                             include_all_metadata=True)
+        except SlackApiError as exc:
+            log.warning("conversations.replies failed looking for %s: %s", key, exc.response.get("error"))
+            return None
+        for msg in resp.get("messages", []):
+            meta = msg.get("metadata") or {}
+            if meta.get("event_type") == METADATA_EVENT_TYPE and (meta.get("event_payload") or {}).get("key") == key:
+                return str(msg["ts"])
+        return None
+
+    def _post(self, message: Outgoing, channel: str, text: str, blocks: list[dict[str, Any]],
+              thread_ts: str | None, metadata: dict[str, Any]) -> SentRef:
+        key = metadata["event_payload"]["key"]
+        kwargs: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks, "metadata": metadata,
+                                  "unfurl_links": False, "unfurl_media": False}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        last = ""
+        for attempt in range(AMBIGUOUS_TRIES):
+            if attempt:
+                found = self._find(channel, thread_ts, key)
+                if found:
+                    log.info("delivery %s was posted despite the error: found it", key)
+                    return SentRef(channel, found)
+            try:
+                resp = self.post_client.chat_postMessage(**kwargs)
+                return SentRef(str(resp["channel"]), str(resp["ts"]))
+            except SlackApiError as exc:
+                status = getattr(exc.response, "status_code", 200)
+                error = str(exc.response.get("error", ""))
+                if status >= 500:
+                    last = f"HTTP {status} {error}"
+                    continue  # may have posted: look before trying again
+                if status == 429:
+                    raise SendFailed(f"rate limited after every retry ({error})") from exc
+                raise SendFailed(f"chat.postMessage: {error}", permanent=error in PERMANENT) from exc
+            except OSError as exc:  # dropped connection, timeout: the post may have landed
+                last = repr(exc)
+                continue
+        found = self._find(channel, thread_ts, key)
+        if found:
+            return SentRef(channel, found)
+        raise SendFailed(f"chat.postMessage: {last}", outcome_unknown=True)

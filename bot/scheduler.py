@@ -1,0 +1,72 @@
+"""The scheduler is a trigger only: one APScheduler job that runs a delivery tick every minute.
+
+What is owed and whether it was sent lives in the `deliveries` table, so a restart, a second
+replica or `ncpi tick` from cron cannot send anything twice. Sending happens in this job's thread,
+never inside a Slack request's 3-second acknowledgement.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from ncpi_core.config import ForceConfig
+from ncpi_core.ports import DeliveryPort
+from ncpi_core.schedule import TickResult, UowFactory, new_worker_id, run_tick
+
+log = logging.getLogger(__name__)
+JOB_ID = "ncpi-delivery-tick"
+
+
+class DeliveryScheduler:
+    """Owns a BackgroundScheduler with one job: `tick()` every `interval_seconds`."""
+
+    def __init__(self, uow_factory: UowFactory, config: ForceConfig, port: DeliveryPort,
+                 clock: Callable[[], datetime], interval_seconds: int = 60) -> None:
+        self.uow_factory = uow_factory
+        self.config = config
+        self.port = port
+        self.clock = clock
+        self.interval_seconds = interval_seconds
+        self.worker = new_worker_id()
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.last: TickResult | None = None
+
+    def tick(self) -> TickResult | None:
+        """One tick; errors are logged (the next tick tries again), never raised into APScheduler."""
+        try:
+            self.last = run_tick(self.uow_factory, self.config, self.port, self.clock(), worker=self.worker)
+        except Exception:  # noqa: BLE001 - a database blip must not kill the job
+            log.exception("delivery tick failed; the next one will try again")
+            return None
+        if self.last.sent or self.last.failed or self.last.dead:
+            log.info("delivery tick: %s", self.last.as_dict())
+        return self.last
+
+    def start(self) -> None:
+        self.scheduler.add_job(self.tick, "interval", seconds=self.interval_seconds, id=JOB_ID,
+                               coalesce=True, max_instances=1, misfire_grace_time=self.interval_seconds,
+                               next_run_time=datetime.now(UTC), replace_existing=True)
+        self.scheduler.start()
+        log.info("delivery scheduler started: a tick every %ss", self.interval_seconds)
+
+    def wake(self) -> None:
+        """Run the next tick now (e.g. after `/ncpi chase` queued deliveries)."""
+        if self.scheduler.running:
+            self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+
+
+def build_delivery_scheduler(deps: object, interval_seconds: int = 60) -> DeliveryScheduler:
+    """The scheduler for `ncpi run`, from the bot's Deps (core and gateway)."""
+    from bot.delivery_sender import DeliverySender
+
+    core = deps.core  # type: ignore[attr-defined]
+    return DeliveryScheduler(core.uow, core.config, DeliverySender(deps.gateway),  # type: ignore[attr-defined]
+                             core.now, interval_seconds)

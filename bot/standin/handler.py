@@ -15,6 +15,7 @@ from bot.standin.faults import Fault
 from bot.standin.files import UPLOAD_PATH, receive_upload
 from bot.standin.methods import METHODS, Context
 from bot.standin.recording import Call
+from bot.standin.responses import RESPONSE_PATH
 from bot.standin.workspace import ApiError
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JSON_FIELDS = ("blocks", "view", "metadata", "attachments", "files", "event_payload")
-RESPONSE_PATH = "/response_url/"
 
 
 def parse_params(body: bytes, content_type: str, query: str) -> dict[str, Any]:
@@ -75,7 +75,7 @@ class StandInHandler(BaseHTTPRequestHandler):
         if url.path.startswith("/api/"):
             self._api(url.path[len("/api/"):], body, url.query)
         elif url.path.startswith(RESPONSE_PATH):
-            status, text = self.standin._receive_response(url.path[len(RESPONSE_PATH):], body)
+            status, text = self.standin.response_urls.receive(url.path[len(RESPONSE_PATH):], body)
             self._send(status, text.encode(), "text/plain; charset=utf-8")
         elif url.path.startswith(UPLOAD_PATH):
             ok = receive_upload(self.standin.workspace, url.path[len(UPLOAD_PATH):], body)

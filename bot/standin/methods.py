@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.standin.files import complete_upload, get_upload_url
+from bot.standin.methods_extra import EXTRA_METHODS
 from bot.standin.recording import InvalidPayload, Message, ViewRecord
 from bot.standin.validation import MAX_MESSAGE_TEXT, check_blocks, check_view
 from bot.standin.workspace import (
@@ -99,7 +100,8 @@ def conversations_open(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[s
 
 
 def conversations_info(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    return {"channel": ws.channel_object(str(p.get("channel") or ""))}
+    channel = ws.resolve_channel(str(p.get("channel") or ""), for_posting=False)
+    return {"channel": ws.channel_object(channel)}
 
 
 def conversations_members(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -298,4 +300,5 @@ METHODS: dict[str, Handler] = {
     "files.getUploadURLExternal": get_upload_url,
     "files.completeUploadExternal": complete_upload,
     "apps.connections.open": apps_connections_open,
+    **EXTRA_METHODS,
 }

@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any
 
+from bot.standin.recording import Message
 from bot.standin.workspace import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
 VERIFICATION_TOKEN = "standin-verification-token"
@@ -43,12 +44,16 @@ def build_slash_command(user_id: str, text: str, command: str = "/ncpi",
 def build_block_action(user_id: str, action_id: str, value: str | None = None, *,
                        block_id: str = "actions", action_type: str = "button",
                        text: str | None = None, channel_id: str | None = None,
-                       message: dict[str, Any] | None = None,
+                       message: dict[str, Any] | Message | None = None,
                        container: dict[str, Any] | None = None,
                        view: dict[str, Any] | None = None, response_url: str | None = None,
                        trigger_id: str | None = None,
                        selected_option: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A ``block_actions`` payload: a button click (or select) in a message or a view."""
+    """A ``block_actions`` payload: a button click (or select) in a message or a view.
+
+    ``message`` may be a stand-in ``Message`` (e.g. ``slack.messages()[-1]``) or a message dict;
+    pass ``view`` instead for a click inside a modal or App Home.
+    """
     action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "type": action_type,
                               "action_ts": new_ts()}
     if action_type == "button":
@@ -63,6 +68,9 @@ def build_block_action(user_id: str, action_id: str, value: str | None = None, *
         "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN}, "enterprise": None,
         "is_enterprise_install": False, "state": {"values": {}}, "actions": [action],
     }
+    if message is not None and hasattr(message, "as_slack"):  # a stand-in Message
+        channel_id = channel_id or message.channel
+        message = message.as_slack()
     if view is not None:
         payload["view"] = view
         payload["container"] = container or {"type": "view", "view_id": view.get("id", "")}

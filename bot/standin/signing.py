@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 from bot.standin.payloads import (
@@ -20,6 +20,9 @@ from bot.standin.payloads import (
     build_slash_command,
     build_view_submission,
 )
+
+if TYPE_CHECKING:
+    from bot.standin.webapi import SlackStandIn
 
 Signing = Literal["valid", "forged", "omit", "stale"]
 STALE_SECONDS = 6 * 60  # Bolt refuses timestamps more than 5 minutes old
@@ -60,17 +63,21 @@ class SlackSender:
     ``"omit"`` (no signature headers) or ``"stale"`` (a timestamp six minutes old).
     """
 
-    def __init__(self, app_url: str, signing_secret: str, timeout: float = 10.0) -> None:
+    def __init__(self, app_url: str, signing_secret: str, timeout: float = 10.0,
+                 standin: SlackStandIn | None = None) -> None:
         """Point the sender at an app.
 
         Args:
             app_url: The app's request URL, e.g. ``http://127.0.0.1:3000/slack/events``.
             signing_secret: The secret the app verifies signatures with.
             timeout: Seconds to wait for an answer.
+            standin: When given, commands and message clicks carry response URLs it serves
+                (so ``respond()`` works and lands in ``standin.responses``).
         """
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.timeout = timeout
+        self.standin = standin
 
     # ---- the wire -----------------------------------------------------------------------------
     def signed_headers(self, body: str, signing: Signing = "valid") -> dict[str, str]:
@@ -124,6 +131,8 @@ class SlackSender:
                       channel_name: str = "silver", trigger_id: str | None = None,
                       signing: Signing = "valid") -> SentRequest:
         """Send a slash command such as ``/ncpi summary`` from ``user_id``."""
+        if self.standin is not None and not response_url:
+            response_url = self.standin.new_response_url(channel_id, user_id)
         fields = build_slash_command(user_id, text, command, channel_id, channel_name,
                                      response_url, trigger_id)
         return self.send_form(fields, signing)
@@ -141,6 +150,11 @@ class SlackSender:
                 e.g. ``slack.messages()[-1].as_slack()``), ``container``, ``view``,
                 ``response_url``, ``trigger_id``, ``action_type``, ``selected_option``.
         """
+        message = kwargs.get("message")
+        if self.standin is not None and not kwargs.get("response_url") and not kwargs.get("view"):
+            kwargs["response_url"] = self.standin.new_response_url(
+                kwargs.get("channel_id") or getattr(message, "channel", None), user_id,
+                getattr(message, "ts", None))
         payload = build_block_action(user_id, action_id, value, **kwargs)
         return self.send_form({"payload": json.dumps(payload)}, signing)
 

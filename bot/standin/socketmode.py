@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from websockets.exceptions import ConnectionClosed
@@ -69,6 +70,8 @@ class SocketModeStandIn:
         self._pushed_at: dict[str, float] = {}
         self.received: list[dict[str, Any]] = []
         self.connection_count = 0
+        # Set by SlackStandIn so pushed commands and clicks carry response URLs it serves.
+        self.response_url_factory: Callable[..., str] | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------------
     def start(self) -> SocketModeStandIn:
@@ -166,6 +169,15 @@ class SocketModeStandIn:
             conn.send(json.dumps({"type": "disconnect", "reason": reason,
                                   "debug_info": {"host": "applink-standin"}}))
 
+    def close_connections(self) -> None:
+        """Close every client connection from the server side (the server keeps listening)."""
+        with self._cond:
+            conns = list(self._connections)
+        for conn in conns:
+            conn.close()
+        with self._cond:
+            self._cond.wait_for(lambda: not self._connections, 2.0)
+
     # ---- envelopes and acks -------------------------------------------------------------------
     def push(self, envelope: dict[str, Any]) -> str:
         """Send an envelope to the newest connection; returns its ``envelope_id``."""
@@ -211,12 +223,20 @@ class SocketModeStandIn:
     def slash_command(self, user_id: str, text: str, timeout: float = 3.0,
                       **kwargs: Any) -> AckResult:
         """Push a slash command (``build_slash_command`` arguments) and wait for its ack."""
+        if self.response_url_factory and not kwargs.get("response_url"):
+            kwargs["response_url"] = self.response_url_factory(
+                channel=kwargs.get("channel_id", "C0SILVER01"), user=user_id)
         return self.push_and_wait_ack(
             build_envelope("slash_commands", build_slash_command(user_id, text, **kwargs)), timeout)
 
     def block_action(self, user_id: str, action_id: str, value: str | None = None,
                      timeout: float = 3.0, **kwargs: Any) -> AckResult:
         """Push a ``block_actions`` interaction and wait for its ack."""
+        message = kwargs.get("message")
+        if self.response_url_factory and not kwargs.get("response_url") and not kwargs.get("view"):
+            kwargs["response_url"] = self.response_url_factory(
+                channel=kwargs.get("channel_id") or getattr(message, "channel", None), user=user_id,
+                message_ts=getattr(message, "ts", None))
         payload = build_block_action(user_id, action_id, value, **kwargs)
         return self.push_and_wait_ack(build_envelope("interactive", payload), timeout)
 
@@ -234,3 +254,24 @@ class SocketModeStandIn:
                                   retry_attempt=retry_attempt,
                                   retry_reason="timeout" if retry_attempt else "")
         return self.push_and_wait_ack(envelope, timeout)
+
+
+def close_handler(handler: Any, standin: SocketModeStandIn) -> None:
+    """Close a slack_bolt ``SocketModeHandler`` connected to ``standin`` in milliseconds.
+
+    ``handler.close()`` alone takes ~3 s: slack_sdk's built-in client closes its own socket and then
+    waits for its receive loop's 3-second socket timeout. Closing from the server side first wakes
+    that loop at once; reconnection is switched off first so the client does not dial back in.
+
+    Args:
+        handler: A ``slack_bolt.adapter.socket_mode.SocketModeHandler``.
+        standin: The Socket Mode stand-in it is connected to.
+    """
+    client = handler.client
+    client.auto_reconnect_enabled = False
+    client.closed = True
+    state = getattr(client, "current_session_state", None)
+    if state is not None:
+        state.terminated = True
+    standin.close_connections()
+    handler.close()

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
-import uuid
 from collections.abc import Iterable, Mapping
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from bot.standin.faults import Fault, FaultPlan, make_rates
-from bot.standin.handler import RESPONSE_PATH, StandInHandler
+from bot.standin.handler import StandInHandler
 from bot.standin.recording import Call, InvalidPayload, Message, ViewRecord
-from bot.standin.validation import check_blocks
-from bot.standin.workspace import BOT_USER_ID, DEFAULT_SCOPES, Workspace
+from bot.standin.responses import ResponseUrls
+from bot.standin.workspace import DEFAULT_SCOPES, Workspace
 
 if TYPE_CHECKING:
     from bot.standin.socketmode import SocketModeStandIn
     from ncpi_core.config import ForceConfig
 
 log = logging.getLogger(__name__)
+
+BROADCAST = re.compile(r"<!(channel|here|everyone)\b")
 
 
 def users_from_config(config: ForceConfig) -> dict[str, str]:
@@ -83,8 +85,7 @@ class SlackStandIn:
         self.trigger_ttl = trigger_ttl
         self.faults = FaultPlan()
         self._calls: list[Call] = []
-        self._responses: list[Message] = []
-        self._response_urls: dict[str, dict[str, str | None]] = {}
+        self.response_urls = ResponseUrls(self.workspace)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -160,6 +161,7 @@ class SlackStandIn:
                 from bot.standin.socketmode import SocketModeStandIn
 
                 self._socket = SocketModeStandIn().start()
+                self._socket.response_url_factory = self.new_response_url
             return self._socket
 
     def _socket_url(self) -> str:
@@ -211,13 +213,22 @@ class SlackStandIn:
     def responses(self) -> list[Message]:
         """Messages posted to response URLs (Bolt's ``respond()``), oldest first."""
         with self._lock:
-            return list(self._responses)
+            return list(self.response_urls.received)
 
     def timeline(self) -> list[Message]:
         """Everything the bot said, in order: messages, ephemerals and responses."""
         with self.workspace.lock:
             said = [m for m in self.workspace.messages if m.kind != "user"]
         return sorted(said + self.responses, key=lambda m: m.at)
+
+    def broadcast_mentions(self) -> list[Message]:
+        """Messages that would ping a whole channel (``<!channel>``, ``<!here>``, ``<!everyone>``).
+
+        Text from users must be escaped (``&lt;!channel&gt;``) before it is posted, so a passing
+        test expects none.
+        """
+        return [m for m in self.timeline()
+                if BROADCAST.search(m.text) or BROADCAST.search(json.dumps(m.blocks))]
 
     @property
     def views(self) -> list[ViewRecord]:
@@ -264,7 +275,7 @@ class SlackStandIn:
         """Forget calls, messages, views, files, responses, invalid payloads and faults."""
         with self._lock:
             self._calls.clear()
-            self._responses.clear()
+        self.response_urls.clear()
         with self.workspace.lock:
             self.workspace.messages.clear()
             self.workspace.views.clear()
@@ -348,48 +359,4 @@ class SlackStandIn:
             user: The user who acted (ephemeral responses are shown to them).
             message_ts: The message an action came from (for ``replace_original``).
         """
-        rid = uuid.uuid4().hex[:16]
-        with self._lock:
-            self._response_urls[rid] = {"channel": channel, "user": user, "message_ts": message_ts}
-        return f"{self.base_url}{RESPONSE_PATH}{rid}"
-
-    def _receive_response(self, rid: str, body: bytes) -> tuple[int, str]:
-        try:
-            payload = json.loads(body.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return 400, "invalid_payload"
-        with self._lock:
-            origin = self._response_urls.get(rid, {})
-        blocks = payload.get("blocks") or []
-        problem = check_blocks(blocks) if blocks else None
-        if problem:
-            with self.workspace.lock:
-                self.workspace.invalid_payloads.append(InvalidPayload("response_url", problem, blocks))
-            return 400, "invalid_blocks"
-        if not payload.get("text") and not blocks and not payload.get("delete_original"):
-            return 400, "no_text"
-        msg = Message(
-            channel=origin.get("channel") or "", ts=self.workspace.next_ts(),
-            text=str(payload.get("text") or ""), blocks=list(blocks),
-            thread_ts=payload.get("thread_ts"), user=BOT_USER_ID, kind="response",
-            to_user=origin.get("user"), response_type=payload.get("response_type", "ephemeral"),
-            replace_original=bool(payload.get("replace_original")),
-            delete_original=bool(payload.get("delete_original")),
-        )
-        self._apply_to_original(origin, msg)
-        with self._lock:
-            self._responses.append(msg)
-        return 200, "ok"
-
-    def _apply_to_original(self, origin: Mapping[str, str | None], msg: Message) -> None:
-        if not (msg.replace_original or msg.delete_original):
-            return
-        with self.workspace.lock:
-            original = self.workspace.find_message(origin.get("channel") or "",
-                                                   origin.get("message_ts") or "")
-            if original is None:
-                return
-            if msg.delete_original:
-                original.deleted = True
-            else:
-                original.text, original.blocks, original.edited = msg.text, msg.blocks, True
+        return self.response_urls.new(self.base_url, channel, user, message_ts)

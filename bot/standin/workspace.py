@@ -71,6 +71,7 @@ class Workspace:
     files: dict[str, StoredFile] = field(default_factory=dict)
     dms: dict[str, str] = field(default_factory=dict)
     invalid_payloads: list[InvalidPayload] = field(default_factory=list)
+    reactions: set[tuple[str, str, str]] = field(default_factory=set)
     _ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _id_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -118,6 +119,10 @@ class Workspace:
             return self.dm_channel(channel)
         if channel.startswith("D"):
             if channel in self.dms.values():
+                return channel
+            user = "U" + channel[1:]  # a DM the bot has not opened this run, e.g. from an event
+            if user in self.users or not self.users:
+                self.dms.setdefault(user, channel)
                 return channel
             raise ApiError("channel_not_found")
         if channel in self.channels:

@@ -25,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.standin import BOT_USER_ID, SlackSender, SlackStandIn
 from bot.standin.faults import FaultPlan, make_rates
 from bot.standin.payloads import new_trigger_id
+from bot.standin.socketmode import close_handler
 from bot.standin.transcript import describe_target, render_message, render_transcript
 from ncpi_core.config import ForceConfig
 
@@ -362,7 +363,8 @@ def test_socket_mode_round_trip_with_bolt(slack: SlackStandIn) -> None:
         ack, elapsed = slack.socket_mode.slash_command("U0TACC0001", "summary")
         assert ack["payload"] == {"text": "on it: summary"} and elapsed < 3
     finally:
-        handler.close()
+        close_handler(handler, slack.socket_mode)
+    assert slack.socket_mode.active_connections == 0
 
 
 # ---- transcript ----------------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+"""What every listener needs, built once by the composition root and handed to `register(app, deps)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from slack_sdk import WebClient
+
+from bot.bootstrap import Core
+from bot.slack_gateway import SlackGateway
+from ncpi_core.models import Person
+from ncpi_core.storage.uow import UnitOfWork
+
+
+@dataclass
+class Deps:
+    """The core (config, database, clock) plus the one way out to Slack."""
+
+    core: Core
+    client: WebClient
+    gateway: SlackGateway
+
+    def uow(self) -> UnitOfWork:
+        return self.core.uow()
+
+    def now(self) -> datetime:
+        return self.core.now()
+
+    def today(self) -> date:
+        return self.core.today()
+
+    def person(self, slack_user: str) -> Person | None:
+        """The person with this Slack id: the stored people first (what updates check), then ncpi.yaml."""
+        with self.uow() as uow:
+            person = uow.repo.person_by_slack(slack_user)
+        return person or self.core.config.person_by_slack(slack_user)
+
+    def action_ids(self) -> list[str]:
+        with self.uow() as uow:
+            return uow.repo.action_ids()
+
+    def first_time(self, key: str) -> bool:
+        """Claim `key` once (Slack re-delivers events): True the first time only, ever."""
+        with self.uow() as uow:
+            first = uow.repo.first_time(key, self.now())
+            uow.commit()
+        return first

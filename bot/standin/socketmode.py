@@ -77,7 +77,8 @@ class SocketModeStandIn:
     def start(self) -> SocketModeStandIn:
         """Listen on 127.0.0.1 and a free port, in a daemon thread."""
         if self._server is None:
-            self._server = serve(self._handle, "127.0.0.1", 0, ping_interval=None)
+            self._server = serve(self._handle, "127.0.0.1", 0, ping_interval=None,
+                                 close_timeout=0.5)
             self._thread = threading.Thread(target=self._server.serve_forever,
                                             name="slack-standin-socket", daemon=True)
             self._thread.start()

@@ -68,7 +68,7 @@ def build_block_action(user_id: str, action_id: str, value: str | None = None, *
         "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN}, "enterprise": None,
         "is_enterprise_install": False, "state": {"values": {}}, "actions": [action],
     }
-    if message is not None and hasattr(message, "as_slack"):  # a stand-in Message
+    if isinstance(message, Message):
         channel_id = channel_id or message.channel
         message = message.as_slack()
     if view is not None:

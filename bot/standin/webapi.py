@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +85,7 @@ class SlackStandIn:
         self.trigger_ttl = trigger_ttl
         self.faults = FaultPlan()
         self._calls: list[Call] = []
+        self._listeners: list[Callable[[Call], None]] = []
         self.response_urls = ResponseUrls(self.workspace)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -176,6 +177,21 @@ class SlackStandIn:
     def _record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(call)
+
+    def add_call_listener(self, listener: Callable[[Call], None]) -> None:
+        """Call ``listener(call)`` for every recorded call, in the request thread, just before the
+        answer is written (so a test can act "after Slack stored it, before the bot heard back").
+        """
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_call_listener(self, listener: Callable[[Call], None]) -> None:
+        """Stop calling a listener added with ``add_call_listener``."""
+        with self._lock:
+            self._listeners.remove(listener)
 
     @property
     def calls(self) -> list[Call]:

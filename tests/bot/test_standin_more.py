@@ -144,3 +144,10 @@ def test_reset_forgets_everything(slack: SlackStandIn) -> None:
     assert slack.calls == [] and slack.messages() == []
     web(slack).chat_postMessage(channel="C0SILVER01", text="a")
     web(slack).chat_postMessage(channel="C0SILVER01", text="b")  # limit gone
+
+
+def test_call_listener_runs_before_the_answer(slack: SlackStandIn) -> None:
+    seen: list[tuple[str, bool]] = []
+    slack.add_call_listener(lambda call: seen.append((call.method, call.ok)))
+    web(slack).chat_postMessage(channel="C0SILVER01", text="x")
+    assert seen == [("chat.postMessage", True)]

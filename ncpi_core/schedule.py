@@ -140,8 +140,9 @@ def record_owed(session: Session, owed: list[Owed], now: datetime) -> int:
               for o in fresh.values()]
     inserted = 0
     for i in range(0, len(values), 200):
-        stmt = insert(DeliveryRow).values(values[i:i + 200]).on_conflict_do_nothing(index_elements=["key"])
-        inserted += session.execute(stmt).rowcount or 0
+        stmt = (insert(DeliveryRow).values(values[i:i + 200]).on_conflict_do_nothing(index_elements=["key"])
+                .returning(DeliveryRow.id))
+        inserted += len(session.execute(stmt).all())  # rowcount is -1 here on psycopg
     return inserted
 
 

@@ -39,10 +39,33 @@ CHANNEL_PROBLEMS = {
 }
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN is unused when a client is given; that is on purpose here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "token` will be unused" not in str(record.msg)
+
+
+BOLT_LOG = logging.getLogger("ncpi.bolt")
+BOLT_LOG.addFilter(_QuietTokenWarning())
+
+
 def build_app(core: Core, client: WebClient | None = None, *, signing_secret: str | None = None,
               process_before_response: bool = False, token_verification_enabled: bool = True,
               listener_threads: int = LISTENER_THREADS) -> App:
-    """Build the Bolt app with every listener registered.
+    """Build the Bolt app with every listener registered (see `build_app_with_deps`)."""
+    app, _ = build_app_with_deps(core, client, signing_secret=signing_secret,
+                                 process_before_response=process_before_response,
+                                 token_verification_enabled=token_verification_enabled,
+                                 listener_threads=listener_threads)
+    return app
+
+
+def build_app_with_deps(core: Core, client: WebClient | None = None, *,
+                        signing_secret: str | None = None, process_before_response: bool = False,
+                        token_verification_enabled: bool = True,
+                        listener_threads: int = LISTENER_THREADS) -> tuple[App, Deps]:
+    """Build the Bolt app with every listener registered, and the Deps its listeners share.
 
     Args:
         core: Settings, config, database and clock (`bot.bootstrap.build_core`).
@@ -70,13 +93,14 @@ def build_app(core: Core, client: WebClient | None = None, *, signing_secret: st
         token_verification_enabled=token_verification_enabled,
         listener_executor=ThreadPoolExecutor(max_workers=listener_threads,
                                              thread_name_prefix="ncpi-listener"),
-        logger=logging.getLogger("ncpi.bolt"),
+        logger=BOLT_LOG,
     )
     deps = Deps(core=core, client=client, gateway=SlackGateway(client, core.engine, core.clock))
     app.error(_error_handler(deps))
+    deps.on_error = lambda error, body, context: report_error(deps, error, body, context, None)
     registered = register_listeners(app, deps)
     log.info("listeners registered: %s", ", ".join(registered))
-    return app
+    return app, deps
 
 
 # --- the one error handler ------------------------------------------------------------------------
@@ -117,33 +141,41 @@ def describe_request(body: dict[str, Any]) -> dict[str, Any]:
 def _error_handler(deps: Deps):  # type: ignore[no-untyped-def]
     def handle_error(error: Exception, request: BoltRequest,
                      response: BoltResponse | None) -> BoltResponse | None:
-        body = request.body or {}
-        info = describe_request(body)
-        if isinstance(error, NcpiError) and not isinstance(error, StorageUnavailable):
-            log.info("refused %s: %s", info, error.message)
-        elif isinstance(error, StorageUnavailable | DBAPIError):
-            log.error("database unavailable while handling %s: %s", info, type(error).__name__)
-        else:
-            log.error("failed handling %s", info, exc_info=error)
-        text = user_message(error)
-        try:
-            if info["kind"] == "view_submission" and response is not None:
-                # not yet acknowledged: the errors go back inside the modal
-                errors = blocks.modal_errors(error, text, (body.get("view") or {}))
-                return BoltResponse(status=200, body=json.dumps({"response_action": "errors",
-                                                                 "errors": errors}),
-                                    headers={"content-type": ["application/json;charset=utf-8"]})
-            _tell(deps, request, body, text)
-        except Exception:  # noqa: BLE001 - telling the user failed too; the log has the cause
-            log.warning("could not tell the user about the error in %s", info, exc_info=True)
-        return None
+        return report_error(deps, error, request.body or {}, request.context, response)
 
     return handle_error
 
 
-def _tell(deps: Deps, request: BoltRequest, body: dict[str, Any], text: str) -> None:
+def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: Any,
+                 response: BoltResponse | None) -> BoltResponse | None:
+    """Log an error with its context and tell the person something useful.
+
+    Called by Bolt (`@app.error`) for errors before the ack, and by `Deps.reporting_errors` for
+    errors after it. A modal submission not yet acknowledged gets `response_action: errors`.
+    """
+    info = describe_request(body)
+    if isinstance(error, NcpiError) and not isinstance(error, StorageUnavailable):
+        log.info("refused %s: %s", info, error.message)
+    elif isinstance(error, StorageUnavailable | DBAPIError):
+        log.error("database unavailable while handling %s: %s", info, type(error).__name__)
+    else:
+        log.error("failed handling %s", info, exc_info=error)
+    text = user_message(error)
+    try:
+        if info["kind"] == "view_submission" and response is not None:
+            # not yet acknowledged: the errors go back inside the modal
+            errors = blocks.modal_errors(error, text, (body.get("view") or {}))
+            return BoltResponse(status=200, body=json.dumps({"response_action": "errors",
+                                                             "errors": errors}),
+                                headers={"content-type": ["application/json;charset=utf-8"]})
+        _tell(deps, context, body, text)
+    except Exception:  # noqa: BLE001 - telling the user failed too; the log has the cause
+        log.warning("could not tell the user about the error in %s", info, exc_info=True)
+    return None
+
+
+def _tell(deps: Deps, context: Any, body: dict[str, Any], text: str) -> None:
     """Tell the person what went wrong, wherever they are: response URL, thread or DM."""
-    context = request.context
     respond = context.respond if context is not None else None
     if respond is not None and context.response_url:
         respond(text=text, response_type="ephemeral", replace_original=False)

@@ -134,16 +134,19 @@ def _connect_errors(exc: Exception, settings: Settings) -> NcpiError:
                      "Check the network, a proxy, or SLACK_API_URL.")
 
 
-def start_scheduler(core: Core, client: Any) -> Callable[[], None] | None:
+def start_scheduler(deps: Any) -> Callable[[], None] | None:
     """Start the deliveries scheduler (bot.scheduler); returns a function that stops it."""
     try:
-        from bot import scheduler
+        from bot.scheduler import build_delivery_scheduler
     except ModuleNotFoundError as exc:
         if exc.name != "bot.scheduler":
             raise
         log.warning("no scheduler in this build (bot.scheduler missing); use `ncpi tick` from cron")
         return None
-    return scheduler.start_scheduler(core, client)  # type: ignore[no-any-return]
+    scheduler = build_delivery_scheduler(deps)
+    deps.scheduler = scheduler  # `/ncpi chase` wakes it
+    scheduler.start()
+    return scheduler.shutdown  # type: ignore[no-any-return]
 
 
 def _stop_on_sigterm() -> None:
@@ -156,7 +159,7 @@ def _stop_on_sigterm() -> None:
 
 def run(args: argparse.Namespace) -> int:
     """`ncpi run [--mode socket|http] [--port N] [--no-scheduler]`."""
-    from bot.app import build_app
+    from bot.app import build_app_with_deps
     from bot.slack_gateway import build_web_client
 
     settings = Settings()
@@ -177,10 +180,10 @@ def run(args: argparse.Namespace) -> int:
                         "Check NCPI_DATABASE_URL and that the server is running.")
     client = build_web_client(bot_token, settings.slack_api_url)
     try:
-        app = build_app(core, client, signing_secret=signing_secret)
+        app, deps = build_app_with_deps(core, client, signing_secret=signing_secret)
     except (BoltError, SlackApiError, OSError) as exc:
         raise _connect_errors(exc, settings) from None
-    stop_scheduler = None if args.no_scheduler else start_scheduler(core, client)
+    stop_scheduler = None if args.no_scheduler else start_scheduler(deps)
     _stop_on_sigterm()
     server: ThreadingHTTPServer | None = None
     try:
@@ -203,7 +206,8 @@ def run(args: argparse.Namespace) -> int:
         log.info("ncpi stopping")
     finally:
         if server is not None:
-            server.shutdown() if mode == "socket" else None
+            if mode == "socket":  # in http mode serve_forever has already returned
+                server.shutdown()
             server.server_close()
         if stop_scheduler is not None:
             stop_scheduler()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -20,6 +23,9 @@ class Deps:
     core: Core
     client: WebClient
     gateway: SlackGateway
+    scheduler: Any = None  # bot.scheduler.DeliveryScheduler under `ncpi run` (chase wakes it)
+    # the app's error handler, for errors after the ack (set by bot.app.build_app_with_deps)
+    on_error: Callable[[Exception, dict[str, Any], Any], None] | None = None
 
     def uow(self) -> UnitOfWork:
         return self.core.uow()
@@ -46,3 +52,17 @@ class Deps:
             first = uow.repo.first_time(key, self.now())
             uow.commit()
         return first
+
+    @contextmanager
+    def reporting_errors(self, body: dict[str, Any], context: Any = None) -> Iterator[None]:
+        """Hand an error raised after the ack to the app's one error handler.
+
+        Bolt's thread runner loses an ack already given when a listener raises within its
+        polling interval (it resets `ack.response`), so a listener that has acked must not raise.
+        """
+        try:
+            yield
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(exc, body, context)

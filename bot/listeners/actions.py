@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import blocks
 from bot.deps import Deps
@@ -22,18 +22,20 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: Deps) -> None:
     @app.action(blocks.UPDATE_OPEN)
-    def on_update_open(ack: Ack, body: dict[str, Any]) -> None:
+    def on_update_open(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        click = parse_button(body)
-        # from a prompt, confirm in its thread; from App Home or /ncpi my, by DM
-        channel = None if click.in_home or not click.message_ts else click.channel
-        open_update_modal(deps, click.user, click.value, click.trigger_id, channel=channel,
-                          thread_ts=click.message_ts if channel else None)
+        with deps.reporting_errors(body, context):
+            click = parse_button(body)
+            # from a prompt, confirm in its thread; from App Home or an ephemeral list, by DM
+            channel = None if click.in_home or not click.message_ts else click.channel
+            open_update_modal(deps, click.user, click.value, click.trigger_id, channel=channel,
+                              thread_ts=click.message_ts if channel else None)
 
     @app.action(blocks.ON_TRACK)
-    def on_track(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_track(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
-        record_on_track(deps, body, respond)
+        with deps.reporting_errors(body, context):
+            record_on_track(deps, body, respond)
 
 
 def record_on_track(deps: Deps, body: dict[str, Any], respond: Respond) -> None:

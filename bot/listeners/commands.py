@@ -9,7 +9,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import blocks
 from bot.deps import Deps
@@ -27,9 +27,10 @@ COMMAND = re.compile(r"^/ncpi")  # also /ncpi-test etc. when a second app is ins
 
 def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
-    def on_ncpi(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_ncpi(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()  # within Slack's 3 seconds, always; the work below runs after
-        run_command(deps, body, respond)
+        with deps.reporting_errors(body, context):
+            run_command(deps, body, respond)
 
 
 def run_command(deps: Deps, body: dict[str, Any], respond: Respond) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot import blocks
 from bot.deps import Deps
@@ -18,11 +18,13 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: Deps) -> None:
     @app.view(blocks.UPDATE_MODAL)
-    def on_update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        submit_update(deps, ack, body, view)
+    def on_update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                            context: BoltContext) -> None:
+        submit_update(deps, ack, body, view, context)
 
 
-def submit_update(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+def submit_update(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                  context: BoltContext | None = None) -> None:
     """Record the modal's update before acknowledging, so that any refusal shows in the modal.
 
     Domain errors raised here (personal data, permission, closed action) reach the app's error
@@ -44,10 +46,11 @@ def submit_update(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, An
                         idempotency_key=f"slack-view:{view.get('id')}")
     recorded = record_update(cmd, deps.uow, deps.now(), deps.today())
     ack()  # closes the modal
-    if not deps.first_time(f"confirm:slack-view:{view.get('id')}"):
-        return
-    text, body_blocks = blocks.recorded_message(recorded.action, recorded.update)
-    if meta.channel:
-        deps.gateway.post(meta.channel, text, body_blocks, thread_ts=meta.thread_ts)
-    else:
-        deps.gateway.post_dm(user, text, body_blocks)
+    with deps.reporting_errors(body, context):
+        if not deps.first_time(f"confirm:slack-view:{view.get('id')}"):
+            return
+        text, body_blocks = blocks.recorded_message(recorded.action, recorded.update)
+        if meta.channel:
+            deps.gateway.post(meta.channel, text, body_blocks, thread_ts=meta.thread_ts)
+        else:
+            deps.gateway.post_dm(user, text, body_blocks)

@@ -98,6 +98,7 @@ class BotHarness:
     engine: Engine
     gateway: SlackGateway
     sent: list[SentRequest] = field(default_factory=list)
+    check_payloads: bool = True  # at teardown: every message and view passed Block Kit, pinged no one
 
     # --- sending what Slack sends ------------------------------------------------------------
     def _keep(self, r: SentRequest) -> SentRequest:
@@ -184,7 +185,13 @@ def bot_db_url(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template:
     """A migrated database for the bot (SQLite; parametrize indirectly with "postgres" for both)."""
     kind = getattr(request, "param", "sqlite")
     if kind == "postgres":
-        return str(request.getfixturevalue("db_url"))  # the shared fixture truncates it for us
+        from tests.conftest import _truncate_all
+
+        url = str(request.getfixturevalue("postgres_database"))
+        engine = build_engine(url)
+        _truncate_all(engine)
+        engine.dispose()
+        return url
     path = tmp_path / "bot.db"
     shutil.copy(_sqlite_template, path)
     return f"sqlite:///{path}"
@@ -241,6 +248,10 @@ def bot(slack: SlackStandIn, bot_core: Core, bot_engine: Engine, clock: FakeCloc
                          core=bot_core, clock=clock, url=url, engine=bot_engine, gateway=gateway)
     try:
         yield harness
+        if harness.check_payloads:
+            harness.settle(0.1)
+            assert slack.invalid_payloads == [], "the bot sent invalid Block Kit"
+            assert slack.broadcast_mentions() == [], "the bot would have pinged a whole channel"
     finally:
         server.shutdown()
         server.server_close()

@@ -1,0 +1,76 @@
+"""Reliability fixtures: figures, the session's log sink, private databases, subprocesses.
+
+Every scenario records one row with `figures.record(...)`; at the end of the session the rows are
+printed and written to `tests/reliability/last_run.md`, which the README quotes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from reliability.harness import LAST_RUN, Figures, LogSink, Processes, _Sink, postgres_admin_url
+
+
+@pytest.fixture(scope="session")
+def figures() -> Iterator[Figures]:
+    figs = Figures()
+    figs.load_previous(LAST_RUN)  # running one scenario keeps the others' last figures
+    yield figs
+    if figs.fresh:
+        LAST_RUN.write_text(figs.markdown(), encoding="utf-8")
+        print("\n" + figs.markdown())
+
+
+@pytest.fixture(scope="session")
+def log_sink() -> Iterator[LogSink]:
+    """Every log record of the reliability session, plus the log files of its subprocesses."""
+    handler = _Sink()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(min(old_level or logging.WARNING, logging.INFO))
+    yield LogSink(handler)
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+
+
+@pytest.fixture(autouse=True)
+def _capture_logs(log_sink: LogSink) -> None:
+    """Make sure the session sink is installed for every reliability test."""
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test alone, dropped afterwards."""
+    from ncpi_core.storage.engine import build_engine
+    from ncpi_core.storage.migrate import upgrade
+
+    admin_url = postgres_admin_url()
+    name = f"ncpi_rel_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    engine = build_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def processes(tmp_path: Path, log_sink: LogSink) -> Iterator[Processes]:
+    procs = Processes(tmp_path, log_sink)
+    yield procs
+    procs.stop_all()

@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack stand-in, no tokens")
     demo.add_argument("--database", default="sqlite:///ncpi-demo.db", help="where to keep the demo's data")
     demo.add_argument("--quiet", action="store_true", help="print only the closing lines")
+    demo.add_argument("--full", action="store_true", help="print every message in full")
 
     db = sub.add_parser("db", help="database commands")
     dbsub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")

@@ -84,19 +84,32 @@ class DeliverySender:
         except OSError as exc:
             raise SendFailed(f"conversations.open: {exc}") from exc
 
-    def _find(self, channel: str, thread_ts: str | None, key: str) -> str | None:
-        if not thread_ts:
-            return self.gateway.find_by_metadata(channel, METADATA_EVENT_TYPE, key)
-        try:
-            resp = self.gateway.client.conversations_replies(channel=channel, ts=thread_ts, limit=1000,
-                                                             include_all_metadata=True)
-        except SlackApiError as exc:
-            log.warning("conversations.replies failed looking for %s: %s", key, exc.response.get("error"))
-            return None
-        for msg in resp.get("messages", []):
-            meta = msg.get("metadata") or {}
-            if meta.get("event_type") == METADATA_EVENT_TYPE and (meta.get("event_payload") or {}).get("key") == key:
-                return str(msg["ts"])
+    def _find(self, channel: str, thread_ts: str | None, key: str, pages: int = 5) -> str | None:
+        """The ts of the message carrying `key`, or None if it is not there.
+
+        Raises SendFailed(outcome_unknown) when Slack cannot be asked: "could not look" must never
+        be read as "not there", or a crash recovery could post twice.
+        """
+        cursor = None
+        for _ in range(pages):
+            kwargs: dict[str, Any] = {"channel": channel, "limit": 200, "include_all_metadata": True}
+            if cursor:
+                kwargs["cursor"] = cursor
+            try:
+                if thread_ts:
+                    resp = self.gateway.client.conversations_replies(ts=thread_ts, **kwargs)
+                else:
+                    resp = self.gateway.client.conversations_history(**kwargs)
+            except (SlackApiError, OSError) as exc:
+                raise SendFailed(f"could not look for {key}: {exc}", outcome_unknown=True) from exc
+            for msg in resp.get("messages", []):
+                meta = msg.get("metadata") or {}
+                if (meta.get("event_type") == METADATA_EVENT_TYPE
+                        and (meta.get("event_payload") or {}).get("key") == key):
+                    return str(msg["ts"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
         return None
 
     def _post(self, message: Outgoing, channel: str, text: str, blocks: list[dict[str, Any]],

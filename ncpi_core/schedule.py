@@ -272,7 +272,11 @@ def _deliver(uow_factory: UowFactory, port: DeliveryPort, builder: ContentBuilde
         result.skipped += 1
         return
     if claim.recover and message is not None:
-        found = port.find_sent(message, since=claim.created_at - timedelta(days=1))
+        try:
+            found = port.find_sent(message, since=claim.created_at - timedelta(days=1))
+        except Exception as exc:  # noqa: BLE001 - cannot tell whether it went: look again later
+            _failed(uow_factory, claim, worker, now, SendFailed(f"lookup: {exc}", outcome_unknown=True), result)
+            return
         if found is not None:
             _sent(uow_factory, claim, worker, now, found, result)
             result.recovered += 1

@@ -232,8 +232,9 @@ def home_view(name: str, actions: list[Action], latest: dict[str, Update], today
         blocks.append(block)
     if len(actions) > room:
         blocks.append(context(f"…and {len(actions) - room} more: `/ncpi my` lists them all."))
-    blocks.append(context("Reply to a prompt in its thread, or DM me `R3.2 amber 60% what changed`. "
-                          "`/ncpi help` for everything else."))
+    example = next((a.id for a in actions if not a.is_closed), "R3.2")
+    blocks.append(context(f"Reply to a prompt in its thread, or DM me `{escape(example)} amber 60% what "
+                          "changed`. `/ncpi help` for everything else."))
     return {"type": "home", "blocks": blocks}
 
 

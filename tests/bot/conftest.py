@@ -30,7 +30,7 @@ from bot.bootstrap import Core, build_core
 from bot.cli_run import make_http_server
 from bot.settings import Settings
 from bot.slack_gateway import SlackGateway, build_web_client
-from bot.standin import Message, SentRequest, SlackSender, SlackStandIn
+from bot.standin import Message, SentRequest, SlackSender, SlackStandIn, users_from_config
 from ncpi_core.config import ForceConfig, PlanFile
 from ncpi_core.services import load_plan
 from ncpi_core.storage.engine import build_engine
@@ -210,8 +210,9 @@ def bot_engine(bot_db_url: str, force_config: ForceConfig, plan_file: PlanFile) 
 
 @pytest.fixture
 def slack(force_config: ForceConfig) -> Iterator[SlackStandIn]:
-    """The Slack stand-in with the people and channels of config/ncpi.yaml."""
-    with SlackStandIn.from_config(force_config) as standin:
+    """The Slack stand-in with the people and channels of config/ncpi.yaml (and one stranger)."""
+    users = {**users_from_config(force_config), STRANGER: "Someone Not In The Plan"}
+    with SlackStandIn.from_config(force_config, users=users) as standin:
         yield standin
 
 

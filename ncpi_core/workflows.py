@@ -758,3 +758,16 @@ def history(uow_factory: UowFactory, config: ForceConfig, slack_user: str, actio
                 " — ".join(bits), u.source)))
     entries.sort(key=lambda e: (e[0], e[1]))
     return [e[2] for e in entries]
+
+
+def check_can_propose(uow_factory: UowFactory, config: ForceConfig, slack_user: str, action_id: str, *,
+                      today: date) -> Action:
+    """Refuse early (before a form is opened) what `propose_complete` would refuse; return the action."""
+    person = _actor(config, slack_user)
+    with uow_factory() as uow:
+        row = _lock_action(uow, action_id)
+        action = to_action(row)
+        _require_owner_side(uow, person, action, today, "propose complete")
+    if action.status != ActionStatus.OPEN:
+        raise _status_problem(action.id, action.status.value, "propose it complete")
+    return action

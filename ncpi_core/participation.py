@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -113,29 +113,53 @@ def _cycle_label(meeting_key: str | None, sent_at: datetime, config: ForceConfig
 
 
 def participation_by_cycle(uow: UnitOfWork, config: ForceConfig, now: datetime) -> Participation:
-    """Read the sent prompts and the updates after them, up to `now`."""
-    from sqlalchemy import select
+    """Read the sent prompts and, for each, the first update to its action after it, up to `now`.
+
+    One index probe per prompt on updates (action_id, created_at): the cost follows the number
+    of prompts, not the length of the update history (the first update at or after each prompt
+    is all `build_participation` looks at).
+    """
+    from sqlalchemy import func, select
 
     from ncpi_core.storage.tables import DeliveryRow, PersonRow, UpdateRow
 
     s = uow.session
     assert s is not None
-    prompts = [
-        PromptSent(r.person, r.action_id, r.sent_at, _cycle_label(r.meeting, r.sent_at, config))
-        for r in s.scalars(select(DeliveryRow).where(
-            DeliveryRow.kind == "prompt", DeliveryRow.state == "sent",
-            DeliveryRow.sent_at.is_not(None), DeliveryRow.sent_at <= now))
-        if r.person and r.action_id and r.sent_at
-    ]
+    first_after = (
+        select(func.min(UpdateRow.created_at)).where(
+            UpdateRow.action_id == DeliveryRow.action_id, UpdateRow.created_at >= DeliveryRow.sent_at,
+            UpdateRow.created_at <= now)
+        .correlate(DeliveryRow).scalar_subquery()
+    )
+    rows = s.execute(select(DeliveryRow.person, DeliveryRow.action_id, DeliveryRow.sent_at,
+                            DeliveryRow.meeting, first_after).where(
+        DeliveryRow.kind == "prompt", DeliveryRow.state == "sent",
+        DeliveryRow.sent_at.is_not(None), DeliveryRow.sent_at <= now)).all()
+    labels: dict[str | None, str] = {}
+    prompts: list[PromptSent] = []
+    updates: dict[str, list[datetime]] = {}
+    for person, action_id, sent_at, meeting, answer in rows:
+        if not (person and action_id and sent_at):
+            continue
+        label = labels.get(meeting) if meeting else None
+        if label is None:
+            label = _cycle_label(meeting, sent_at, config)
+            if meeting:
+                labels[meeting] = label
+        prompts.append(PromptSent(person, action_id, sent_at, label))
+        if answer is not None:
+            updates.setdefault(action_id, []).append(_utc(answer))
     if not prompts:
         return Participation(rows=[])
-    first = min(p.sent_at for p in prompts)
-    updates: dict[str, list[datetime]] = {}
-    for action_id, at in s.execute(select(UpdateRow.action_id, UpdateRow.created_at).where(
-            UpdateRow.created_at >= first, UpdateRow.created_at <= now)):
-        updates.setdefault(action_id, []).append(at)
     names = {pid: name for pid, name in s.execute(select(PersonRow.id, PersonRow.name))}
     return build_participation(prompts, updates, names)
+
+
+def _utc(value: datetime) -> datetime:
+    # min() over a column loses the UTCDateTime type on SQLite (a naive UTC value, or text)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def format_duration(d: timedelta | None) -> str:

@@ -111,16 +111,39 @@ def make_http_server(app: App | None, core: Core, host: str = "0.0.0.0", port: i
             if length > MAX_BODY:
                 self._send(413, "Payload Too Large", {"Content-Type": "text/plain"})
                 return
-            body = self.rfile.read(length).decode("utf-8") if length else ""
+            raw = self.rfile.read(length) if length else b""
+            if not _timestamp_is_number(self.headers.get("X-Slack-Request-Timestamp")):
+                # slack_sdk's verifier raises on int("abc"), and Bolt hands that error to the
+                # app's error handler, which would answer the unverified body's response_url
+                self._send(401, '{"error": "invalid request"}', {"Content-Type": "application/json"})
+                return
             headers: dict[str, list[str]] = {}
             for name, value in self.headers.items():
                 headers.setdefault(name.lower(), []).append(value)
-            response = app.dispatch(BoltRequest(body=body, query=parts.query, headers=headers))  # type: ignore[arg-type]
+            try:
+                request = BoltRequest(body=raw.decode("utf-8"), query=parts.query, headers=headers)  # type: ignore[arg-type]
+            except (UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
+                # not a Slack payload (bad UTF-8, broken JSON, a list where an object belongs)
+                log.info("refused a request that is not a Slack payload (%s)", type(exc).__name__)
+                self._send(400, '{"error": "invalid payload"}', {"Content-Type": "application/json"})
+                return
+            response = app.dispatch(request)
             self._send(response.status, response.body or "", response.headers)
 
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     return server
+
+
+def _timestamp_is_number(value: str | None) -> bool:
+    """A missing timestamp is Bolt's to refuse; one that is present must be an integer."""
+    if value is None:
+        return True
+    try:
+        int(value)
+    except ValueError:
+        return False
+    return True
 
 
 # --- the command ------------------------------------------------------------------------------------

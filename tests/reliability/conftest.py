@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from reliability.harness import LAST_RUN, Figures, LogSink, Processes, _Sink, postgres_admin_url
+from bot.standin import SlackStandIn
+from reliability.harness import (
+    LAST_RUN,
+    TUESDAY,
+    AppUnderTest,
+    Figures,
+    LogSink,
+    Processes,
+    _Sink,
+    postgres_admin_url,
+)
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +84,38 @@ def processes(tmp_path: Path, log_sink: LogSink) -> Iterator[Processes]:
     procs = Processes(tmp_path, log_sink)
     yield procs
     procs.stop_all()
+
+
+@pytest.fixture
+def north_db(tmp_path: Path, _sqlite_template: Path, force_config, plan_file) -> str:  # type: ignore[no-untyped-def]
+    """A SQLite file with the North Yorkshire plan loaded."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from ncpi_core.services import load_plan
+    from ncpi_core.storage.engine import build_engine
+    from ncpi_core.storage.uow import UnitOfWork
+
+    path = tmp_path / "north.db"
+    shutil.copy(_sqlite_template, path)
+    url = f"sqlite:///{path}"
+    engine = build_engine(url)
+    with UnitOfWork(engine) as uow:
+        load_plan(plan_file, force_config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))
+        uow.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def standin(force_config) -> Iterator[SlackStandIn]:  # type: ignore[no-untyped-def]
+    """The Slack stand-in with the people and channels of config/ncpi.yaml."""
+    with SlackStandIn.from_config(force_config) as slack:
+        yield slack
+
+
+@pytest.fixture
+def north_app(standin: SlackStandIn, north_db: str, force_config) -> Iterator[AppUnderTest]:  # type: ignore[no-untyped-def]
+    """The bot over HTTP on loopback with the North Yorkshire plan, on a Tuesday in May 2022."""
+    with AppUnderTest(standin, north_db, force_config, TUESDAY) as app:
+        yield app

@@ -10,6 +10,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,6 +119,8 @@ class LogSink:
 # --- a large generated force --------------------------------------------------------------------
 # Silver meets fortnightly on Tuesdays from 2022-02-08 14:00; prompts open 5 working days before.
 SILVER_2022_03_08_PROMPTS = datetime(2022, 3, 1, 9, 30, tzinfo=UTC)  # Tue 1 March, 09:30 GMT
+# A Tuesday in the North Yorkshire plan's life: Silver meets at 14:00, updates were asked for.
+TUESDAY = datetime(2022, 5, 3, 9, 0, tzinfo=UTC)
 
 
 def write_force(folder: Path, leads: int, *, gold: bool = True) -> Path:
@@ -355,3 +358,102 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:  # ty
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+# --- the Bolt app over HTTP on loopback, in this process ----------------------------------------
+class Clock:
+    """A clock the test moves (the bot reads time only through `core.now()`)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self.current
+
+    def set(self, now: datetime) -> None:
+        with self._lock:
+            self.current = now
+
+
+class AppUnderTest:
+    """`build_app` served by `make_http_server` on 127.0.0.1, signed requests from `SlackSender`."""
+
+    def __init__(self, slack: Any, db_url: str, config: Any, now: datetime,
+                 engine: Any = None) -> None:
+        from bot.app import build_app_with_deps
+        from bot.bootstrap import build_core
+        from bot.cli_run import make_http_server
+        from bot.settings import Settings
+        from bot.slack_gateway import build_web_client
+        from bot.standin import SlackSender
+        from ncpi_core.storage.engine import build_engine
+
+        self.slack = slack
+        self.clock = Clock(now)
+        self.engine = engine or build_engine(db_url)
+        settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                            SLACK_API_URL=slack.api_url, NCPI_DATABASE_URL=db_url)
+        self.core = build_core(settings, clock=self.clock, config=config, engine=self.engine)
+        client = build_web_client(BOT_TOKEN, slack.api_url)
+        self.app, self.deps = build_app_with_deps(self.core, client, signing_secret=SIGNING_SECRET)
+        self.server = make_http_server(self.app, self.core, host="127.0.0.1", port=0)
+        self._thread = threading.Thread(target=self.server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.sender = SlackSender(f"{self.url}/slack/events", SIGNING_SECRET)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        scheduler = getattr(self.deps, "scheduler", None)
+        if scheduler is not None:
+            with contextlib.suppress(Exception):
+                scheduler.shutdown()
+        self.engine.dispose()
+
+    def __enter__(self) -> AppUnderTest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- what Slack sends ---------------------------------------------------------------------
+    def command(self, user: str, text: str, channel: str = "C0SILVER01", **kwargs: Any) -> Any:
+        url = self.slack.new_response_url(channel=channel, user=user)
+        return self.sender.slash_command(user, text, channel_id=channel, response_url=url, **kwargs)
+
+    def dm(self, user: str, text: str, thread_ts: str | None = None, **kwargs: Any) -> Any:
+        channel = self.slack.dm_channel(user)
+        ts = kwargs.pop("ts", None) or self.slack.add_user_message(channel, user, text, thread_ts)
+        return self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread_ts, **kwargs)
+
+    def health(self) -> tuple[int, str]:
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=10) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    # --- what the bot did -----------------------------------------------------------------------
+    def said_to(self, user: str) -> list[Any]:
+        """Everything the bot showed `user`: response-URL answers, ephemerals and DMs, in order."""
+        dm = self.slack.dm_channel(user)
+        out = [m for m in self.slack.responses if m.to_user == user]
+        out += self.slack.ephemerals(user)
+        out += [m for m in self.slack.messages(dm) if m.user != user]
+        return sorted(out, key=lambda m: m.at)
+
+    def wait_said(self, user: str, count: int, timeout: float = 10.0) -> list[Any]:
+        wait_until(lambda: len(self.said_to(user)) >= count, timeout, interval=0.02)
+        return self.said_to(user)
+
+
+def message_text(message: Any) -> str:
+    """A message's text and the text of its blocks, for looking for words in it."""
+    return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)

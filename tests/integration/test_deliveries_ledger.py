@@ -153,8 +153,10 @@ def test_concurrent_ticks_send_nothing_twice(loaded: Any, force_config: ForceCon
 
     def work() -> None:
         try:
-            barrier.wait()
+            # replicas share one clock: each step starts together (a worker whose clock ran past
+            # another's lease while that one was still sending would be a different system)
             for now in (utc(2022, 3, 1, 9), utc(2022, 3, 3, 9), utc(2022, 3, 7, 9)):
+                barrier.wait()
                 results.append(run_tick(loaded, force_config, port, now, batch=3))
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)

@@ -58,7 +58,25 @@ class DeliverySender:
             if first is None:
                 first = ref
         assert first is not None
+        self._attach(message, first)
         return first
+
+    def _attach(self, message: Outgoing, posted: SentRef) -> None:
+        """Attach the Gold chart (or the one-off note that it is unavailable) in the post's thread.
+
+        An attachment is not an owed message of its own: a failure is logged, never retried
+        into a second copy of the summary.
+        """
+        png = message.extra.get("chart_png")
+        try:
+            if png:
+                self.gateway.upload_file(posted.channel, message.extra.get("chart_name", "chart.png"), png,
+                                         "RAG position over time", thread_ts=posted.ts)
+            elif message.extra.get("chart_note"):
+                self.gateway.post(posted.channel, f"The RAG chart is not attached: "
+                                  f"{message.extra['chart_note']}", thread_ts=posted.ts)
+        except (SlackApiError, OSError) as exc:
+            log.warning("could not attach the chart to %s: %s", message.key, exc)
 
     def find_sent(self, message: Outgoing, since: datetime) -> SentRef | None:
         """Look for the key in the thread (nudges) or the latest history (history is newest first,

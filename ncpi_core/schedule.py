@@ -60,7 +60,7 @@ from ncpi_core.ports import (
     SummaryContent,
 )
 from ncpi_core.services import PlanState, read_plan_state
-from ncpi_core.storage.tables import AbsenceRow, DeliveryRow
+from ncpi_core.storage.tables import AbsenceRow, DeliveryRow, StateRow
 from ncpi_core.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -394,10 +394,37 @@ class ContentBuilder:
         if content is None:
             return None
         p = claim.payload
+        extra = self.chart_extra() if claim.kind == Kind.GOLD_SUMMARY.value else {}
         return Outgoing(key=claim.key, kind=claim.kind, target=claim.target,
                         to_user=claim.kind not in (Kind.SILVER_SUMMARY.value, Kind.GOLD_SUMMARY.value),
                         content=content, tz=self.config.tz, thread_channel=p.get("thread_channel"),
-                        thread_ts=p.get("thread_ts"))
+                        thread_ts=p.get("thread_ts"), extra=extra)
+
+    def chart_extra(self) -> dict[str, Any]:
+        """The RAG chart for the Gold summary post, or (once ever) a note that it is unavailable.
+
+        The chart is an attachment to the owed message, not a delivery of its own: if drawing
+        fails the summary still goes, and the note is said once (remembered in `app_state`).
+        """
+        from ncpi_core.chart import ChartUnavailable, chart_data, render_chart_png
+
+        try:
+            png = render_chart_png(chart_data(self.uow_factory, self.config, self.now))
+        except ChartUnavailable as exc:
+            return {"chart_note": str(exc)} if self._first_time_noted("chart_unavailable_noted") else {}
+        except Exception:  # noqa: BLE001 - a chart must never stop the summary itself
+            log.exception("drawing the Gold chart failed; posting the summary without it")
+            return {}
+        return {"chart_png": png, "chart_name": f"rag-position-{self.now:%Y-%m-%d}.png"}
+
+    def _first_time_noted(self, name: str) -> bool:
+        with self.uow_factory() as uow:
+            assert uow.session is not None
+            if uow.session.get(StateRow, name) is not None:
+                return False
+            uow.session.add(StateRow(name=name, value="yes", updated_at=self.now))
+            uow.commit()
+        return True
 
     def _content(self, kind: Kind, claim: Claim) -> Content | None:
         p = claim.payload

@@ -178,3 +178,35 @@ def test_schedule_cli_previews_march(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "Tue 01 Mar 2022 09:00  prompt" in text and "Gold summary post" in text
     assert main(["next", "--now", "2022-03-02T12:00"]) == 0
     assert "Silver — Tue 08 Mar 2022 14:00" in capsys.readouterr().out
+
+
+def test_gold_summary_post_carries_the_chart(slack: Any, loaded: Any, force_config: ForceConfig) -> None:
+    port = sender_for(slack, loaded)
+    run_tick(loaded, force_config, port, utc(2022, 3, 3, 9))  # Gold summary for Fri 4 March
+    gold = [m for m in slack.messages(force_config.channels.gold) if m.metadata]
+    assert len(gold) == 1
+    upload = [c for c in slack.calls_to("files.completeUploadExternal")]
+    assert len(upload) == 1 and upload[0].params.get("channel_id") == force_config.channels.gold
+    assert upload[0].params.get("thread_ts") == gold[0].ts
+    png = next(iter(slack.files.values()))
+    assert png.startswith(b"\x89PNG")
+
+
+def test_without_matplotlib_the_summary_goes_and_the_note_is_said_once(
+        slack: Any, loaded: Any, force_config: ForceConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ncpi_core.chart as chart
+
+    def no_matplotlib(_data: Any) -> bytes:
+        raise chart.ChartUnavailable("Charts need matplotlib, which is not installed.",
+                                     "Install it with: pip install 'ncpi[charts]'")
+
+    monkeypatch.setattr(chart, "render_chart_png", no_matplotlib)
+    port = sender_for(slack, loaded)
+    run_tick(loaded, force_config, port, utc(2022, 3, 3, 9))
+    run_tick(loaded, force_config, port, utc(2022, 3, 17, 9))  # the next Gold summary
+    gold = slack.messages(force_config.channels.gold)
+    summaries = [m for m in gold if m.metadata]
+    notes = [m for m in gold if "chart is not attached" in m.text]
+    assert len(summaries) == 2 and len(notes) == 1
+    assert "ncpi[charts]" in notes[0].text
+    assert not slack.calls_to("files.completeUploadExternal")

@@ -212,8 +212,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if mode == "http":
             server = make_http_server(app, core, port=args.port)
-            log.info("ncpi serving Slack at http://0.0.0.0:%s%s (health: %s)", args.port, EVENTS_PATH,
-                     HEALTH_PATH)
+            log.info("ncpi serving Slack at http://0.0.0.0:%s%s (health: %s)", server.server_address[1],
+                     EVENTS_PATH, HEALTH_PATH)
             server.serve_forever()
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
             threading.Thread(target=server.serve_forever, name="ncpi-health", daemon=True).start()
             handler = SocketModeHandler(app, app_token, web_client=client)
             log.info("ncpi connecting to Slack in Socket Mode (health: http://0.0.0.0:%s%s)",
-                     args.port, HEALTH_PATH)
+                     server.server_address[1], HEALTH_PATH)
             handler.start()
     except KeyboardInterrupt:
         log.info("ncpi stopping")

@@ -12,10 +12,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import blocks
+from bot.blocks_summary import summary_messages
 from bot.deps import Deps
 from bot.payloads import ModalMetadata, parse_command_text
 from bot.subcommands import REGISTRY, CommandContext, Reply, help_lines, subcommand
-from bot.text import chunk_lines, escape
+from bot.text import escape
 from ncpi_core import permissions
 from ncpi_core.errors import InvalidInput, NotFound
 from ncpi_core.services import covering_for, find_action
@@ -156,28 +157,8 @@ def summary_command(ctx: CommandContext) -> Reply:
             raise NotFound(f"I don't understand `{word}` in `/ncpi summary`.",
                            f"Try `/ncpi {SUMMARY_USAGE}` (recommendations are {sample}…).")
     summary = summary_now(deps.uow, deps.core.config, ctx.now, level, recommendation, only)
-    messages = summary_messages(summary)
+    messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
     replies = [Reply(text=text, blocks=body, public=post) for text, body in messages]
     first = replies[0]
     first.more = replies[1:]
     return first
-
-
-def summary_messages(summary: Any) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Block Kit messages of a summary (the reports engineer's renderer, or plain text until it lands)."""
-    try:
-        from bot.blocks_summary import summary_messages as render
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.blocks_summary":
-            raise
-        from ncpi_core.render import render_summary
-
-        text = render_summary(summary, "text")
-        pieces = chunk_lines([escape(line) for line in text.splitlines()], 2900)
-        out = []
-        for i in range(0, len(pieces), 40):
-            group = pieces[i:i + 40]
-            out.append((escape(text.splitlines()[0]) if text else "Summary",
-                        [blocks.mrkdwn(f"```{p}```") for p in group]))
-        return out
-    return render(summary)

@@ -47,6 +47,15 @@ def prompt_action(deps: Deps, channel: str, thread_ts: str) -> str | None:
         ).first()
 
 
+def known_ids(deps: Deps, slack_user: str) -> list[str]:
+    """The plan's action ids, the person's own first (so that examples show one of theirs)."""
+    with deps.uow() as uow:
+        ids = uow.repo.action_ids()
+        person = uow.repo.person_by_slack(slack_user)
+        own = {a.id for a in uow.repo.actions(owner=person.id) if not a.is_closed} if person else set()
+    return sorted(ids, key=lambda i: i not in own)
+
+
 def handle_message(deps: Deps, message: IncomingMessage) -> None:
     thread_action = prompt_action(deps, message.channel, message.thread_ts) if message.in_thread else None
     if message.channel_type != "im" and thread_action is None:
@@ -57,7 +66,7 @@ def handle_message(deps: Deps, message: IncomingMessage) -> None:
             text, body = blocks.help_message(help_lines())
             deps.gateway.post(message.channel, text, body, thread_ts=reply_ts)
         return
-    parsed = parse_reply(message.text, deps.action_ids(), thread_action)
+    parsed = parse_reply(message.text, known_ids(deps, message.user), thread_action)
     if not isinstance(parsed, ParsedReply):
         if deps.first_time(f"answer:{message.key}"):
             deps.gateway.post(message.channel, parsed.text, [blocks.mrkdwn(

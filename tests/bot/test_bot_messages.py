@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ncpi_core.models import RAG, Source
 from tests.bot.conftest import (
     COMMS,
@@ -36,6 +38,8 @@ def test_a_bronze_leads_dm_is_an_update_that_appears_in_the_next_summary(bot: Bo
     assert "training slots delayed to June" in shown
 
 
+@pytest.mark.parametrize("bot_db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
 def test_a_retried_event_changes_nothing_and_confirms_once(bot: BotHarness) -> None:
     channel = bot.slack.dm_channel(LD_LEAD)
     ts = bot.slack.add_user_message(channel, LD_LEAD, "R3.2 green 70% on plan")
@@ -51,6 +55,8 @@ def test_a_retried_event_changes_nothing_and_confirms_once(bot: BotHarness) -> N
     assert len(bot.slack.messages(LD_LEAD)) == 1
 
 
+@pytest.mark.parametrize("bot_db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
 def test_a_retry_that_overtakes_the_first_delivery_still_stores_once(bot: BotHarness) -> None:
     channel = bot.slack.dm_channel(LD_LEAD)
     ts = bot.slack.add_user_message(channel, LD_LEAD, "R3.2 red stuck")
@@ -85,6 +91,7 @@ def test_something_unreadable_gets_an_example_that_works(bot: BotHarness) -> Non
     bot.dm(LD_LEAD, "training is going fine")
     answer = bot.wait_messages(LD_LEAD)[0]
     assert "For example" in answer.text and "amber 60%" in answer.text
+    assert "`R3.2 amber 60%" in answer.text  # one of the person's own actions
     assert bot.updates("R3.2") == []
     prompt = bot.post_prompt(LD_LEAD, "R3.2")
     bot.dm(LD_LEAD, "going fine", thread_ts=prompt.ts)

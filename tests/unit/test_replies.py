@@ -138,7 +138,7 @@ ids_strategy = st.lists(
     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,6}", fullmatch=True), min_size=0, max_size=8)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=200), ids=ids_strategy, thread=st.booleans())
 def test_never_raises(text: str, ids: list[str], thread: bool) -> None:
     action_id = ids[0] if ids and thread else None

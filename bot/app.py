@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -97,7 +98,10 @@ def build_app_with_deps(core: Core, client: WebClient | None = None, *,
     )
     deps = Deps(core=core, client=client, gateway=SlackGateway(client, core.engine, core.clock))
     app.error(_error_handler(deps))
-    deps.on_error = lambda error, body, context: report_error(deps, error, body, context, None)
+    def after_ack(error: Exception, body: dict[str, Any], context: Any) -> None:
+        report_error(deps, error, body, context, None)
+
+    deps.on_error = after_ack
     registered = register_listeners(app, deps)
     log.info("listeners registered: %s", ", ".join(registered))
     return app, deps
@@ -138,7 +142,7 @@ def describe_request(body: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-def _error_handler(deps: Deps):  # type: ignore[no-untyped-def]
+def _error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
     def handle_error(error: Exception, request: BoltRequest,
                      response: BoltResponse | None) -> BoltResponse | None:
         return report_error(deps, error, request.body or {}, request.context, response)

@@ -169,7 +169,7 @@ def start_scheduler(deps: Any) -> Callable[[], None] | None:
     scheduler = build_delivery_scheduler(deps)
     deps.scheduler = scheduler  # `/ncpi chase` wakes it
     scheduler.start()
-    return scheduler.shutdown  # type: ignore[no-any-return]
+    return scheduler.shutdown
 
 
 def _stop_on_sigterm() -> None:

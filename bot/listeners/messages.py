@@ -57,7 +57,8 @@ def known_ids(deps: Deps, slack_user: str) -> list[str]:
 
 
 def handle_message(deps: Deps, message: IncomingMessage) -> None:
-    thread_action = prompt_action(deps, message.channel, message.thread_ts) if message.in_thread else None
+    thread_action = (prompt_action(deps, message.channel, message.thread_ts)
+                     if message.in_thread and message.thread_ts else None)
     if message.channel_type != "im" and thread_action is None:
         return  # in a channel, only replies to a prompt's thread are ours to read
     reply_ts = message.thread_ts or message.ts  # answer in the thread, never in the open DM

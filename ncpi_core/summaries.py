@@ -205,11 +205,12 @@ def _local(dt: datetime | None, tz: ZoneInfo | None) -> datetime | None:
 
 def _action_line(a: Action, latest: Update | None, state: PlanState, today: date,
                  opens_at: datetime | None, tz: ZoneInfo | None) -> ActionLine:
-    closed = a.is_closed
+    # Only open actions owe an update: a proposed or accepted one awaits review, not its owner.
+    owes = a.status == ActionStatus.OPEN
     if latest is None:
-        stale = not closed
+        stale = owes
     else:
-        stale = not closed and opens_at is not None and latest.created_at < opens_at
+        stale = owes and opens_at is not None and latest.created_at < opens_at
     return ActionLine(
         id=a.id, recommendation_id=a.recommendation_id, title=a.title, owner=a.owner,
         owner_name=state.person_name(a.owner), deputy=a.deputy,

@@ -50,7 +50,9 @@ def missing_text(ctx: CommandContext, report: MissingReport) -> str:
         away = " _(away)_" if o.away else ""
         lines.append(f"• {who}{away} — {', '.join(escape(a.id) for a in o.actions)}")
     n = sum(len(o.actions) for o in report.owing)
-    lines.append(f"{n} action(s), {len(report.owing)} people. `/ncpi chase` nudges them now.")
+    people = len(report.owing)
+    lines.append(f"{n} action{'s' if n != 1 else ''}, {people} {'person' if people == 1 else 'people'}. "
+                 "`/ncpi chase` nudges them now.")
     return "\n".join(lines)
 
 

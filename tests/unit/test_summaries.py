@@ -105,7 +105,8 @@ def test_totals_and_action_detail(states: tuple[PlanState, PlanState]) -> None:
     a = {x.id: x for x in s.actions}
     assert a["C1.2"].owner_name == "Head of Operations" and a["C1.2"].blockers == "No budget agreed"
     assert a["C2.1"].no_update_this_cycle and not a["C1.1"].no_update_this_cycle
-    assert a["C4.1"].no_update_this_cycle  # never updated
+    assert not a["C4.1"].no_update_this_cycle  # proposed complete: awaits Silver, owes no update
+    assert a["C5.1"].no_update_this_cycle  # open and never updated
     assert not a["C3.2"].no_update_this_cycle  # closed actions owe nothing
     assert a["C5.1"].overdue and a["C5.1"].due_moved and a["C5.1"].original_due == date(2023, 7, 31)
     assert not a["C3.2"].overdue
@@ -171,7 +172,7 @@ def test_without_previous_or_cycle() -> None:
     ("overdue", {"C5.1", "C5.2"}),
     ("red", {"C1.2"}),
     ("missing", {"C1.1"} ^ {a for a in {f"C{i}.{j}" for i in range(1, 9) for j in (1, 2)}} - {
-        "C1.2", "C6.2", "C3.1", "C3.2"}),
+        "C1.2", "C6.2", "C3.1", "C3.2", "C4.1"}),
 ])
 def test_filters(states: tuple[PlanState, PlanState], only: str, expected: set[str]) -> None:
     s = build("silver", states, only=only)

@@ -19,6 +19,15 @@ FIELD_BLOCKS = {"narrative": NARRATIVE_BLOCK, "blockers": BLOCKERS_BLOCK, "evide
 MAX_FIELD = 3000
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one: a field of the wrong type reads as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 # --- slash commands -------------------------------------------------------------------------------
 def parse_command_text(text: str | None) -> tuple[str, list[str], str]:
     """Split `/ncpi` text into (sub-command in lower case, the words after it, the rest as typed)."""
@@ -83,17 +92,20 @@ def parse_message_event(event: dict[str, Any]) -> IncomingMessage | None:
         return None
     if event.get("bot_id") or event.get("bot_profile") or event.get("app_id"):
         return None
-    if event.get("subtype") not in PERSON_SUBTYPES or event.get("edited") or event.get("hidden"):
+    subtype = event.get("subtype")
+    if not (subtype is None or isinstance(subtype, str)) or subtype not in PERSON_SUBTYPES \
+            or event.get("edited") or event.get("hidden"):
         return None
-    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
-    if not (user and channel and ts):
+    user, channel, ts = _text(event.get("user")), _text(event.get("channel")), event.get("ts")
+    if not (user and channel and isinstance(ts, str | int | float) and ts):
         return None
     thread_ts = event.get("thread_ts")
+    thread_ts = thread_ts if isinstance(thread_ts, str | int | float) else None
     return IncomingMessage(
         user=str(user), channel=str(channel), channel_type=str(event.get("channel_type") or ""),
-        text=to_plain_text(event.get("text")), ts=str(ts),
+        text=to_plain_text(_text(event.get("text"))), ts=str(ts),
         thread_ts=str(thread_ts) if thread_ts else None,
-        client_msg_id=event.get("client_msg_id"),
+        client_msg_id=_text(event.get("client_msg_id")),
     )
 
 
@@ -118,12 +130,12 @@ class ModalMetadata:
 def parse_modal_metadata(raw: str | None) -> ModalMetadata | None:
     try:
         data = json.loads(raw or "")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, TypeError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("action_id"), str):
         return None
-    return ModalMetadata(action_id=data["action_id"], channel=data.get("channel") or None,
-                         thread_ts=data.get("thread_ts") or None)
+    return ModalMetadata(action_id=data["action_id"], channel=_text(data.get("channel")) or None,
+                         thread_ts=_text(data.get("thread_ts")) or None)
 
 
 @dataclass(frozen=True)
@@ -137,23 +149,24 @@ class UpdateForm:
 
 def _value(state: dict[str, Any], block_id: str) -> Any:
     """The value of the one element in an input block, whatever its type."""
-    elements = state.get(block_id) or {}
+    elements = _obj(state.get(block_id))
     for element in elements.values():
         if not isinstance(element, dict):
             continue
         option = element.get("selected_option")
         if option is not None:
-            return (option or {}).get("value")
+            return _obj(option).get("value")
         if "value" in element:
             return element.get("value")
         if "selected_options" in element:
-            return [o.get("value") for o in element.get("selected_options") or []]
+            options = element.get("selected_options")
+            return [_obj(o).get("value") for o in options] if isinstance(options, list) else None
     return None
 
 
 def parse_update_view(view: dict[str, Any]) -> UpdateForm | dict[str, str]:
     """Read the update modal's state; return the form, or {block_id: message} to show in the modal."""
-    state = ((view.get("state") or {}).get("values")) or {}
+    state = _obj(_obj(_obj(view).get("state")).get("values"))
     errors: dict[str, str] = {}
     rag_value = _value(state, RAG_BLOCK)
     rag: RAG | None = None
@@ -200,13 +213,16 @@ class ButtonClick:
 
 
 def parse_button(body: dict[str, Any]) -> ButtonClick:
-    action = (body.get("actions") or [{}])[0]
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    body = _obj(body)
+    actions = body.get("actions")
+    action = _obj(actions[0]) if isinstance(actions, list) and actions else {}
+    container = _obj(body.get("container"))
+    channel = _text(container.get("channel_id")) or _text(_obj(body.get("channel")).get("id"))
+    message_ts = _text(container.get("message_ts")) or _text(_obj(body.get("message")).get("ts"))
+    value = action.get("value")
     return ButtonClick(
-        user=(body.get("user") or {}).get("id", ""), action_id=action.get("action_id", ""),
-        value=str(action.get("value") or ""), channel=channel, message_ts=message_ts,
-        trigger_id=body.get("trigger_id"),
-        in_home=container.get("type") == "view" or (body.get("view") or {}).get("type") == "home",
+        user=_text(_obj(body.get("user")).get("id")) or "", action_id=_text(action.get("action_id")) or "",
+        value=value if isinstance(value, str) else "", channel=channel, message_ts=message_ts,
+        trigger_id=_text(body.get("trigger_id")),
+        in_home=container.get("type") == "view" or _obj(body.get("view")).get("type") == "home",
     )

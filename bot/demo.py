@@ -84,6 +84,8 @@ class DemoResult:
     messages: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    invalid_payloads: int = 0  # messages or views Slack would have refused (expected 0)
+    broadcast_mentions: int = 0  # messages that would ping a whole channel (expected 0)
 
 
 class Tour:
@@ -122,7 +124,7 @@ class Tour:
             self._print_message(msg)
         self.printed = len(timeline)
 
-    def settle(self, wait: float = 0.0, quiet: float = 0.15, limit: float = 5.0) -> None:
+    def settle(self, wait: float = 0.0, quiet: float = 0.1, limit: float = 5.0) -> None:
         """Wait until the bot has stopped talking to Slack (listeners run after the ack)."""
         deadline = time.monotonic() + limit
         time.sleep(wait)
@@ -191,7 +193,7 @@ class Tour:
         self.sender.block_action(user, action_id, value, channel_id=msg.channel, response_url=url,
                                  message={"type": "message", "ts": msg.ts, "text": msg.text,
                                           "blocks": msg.blocks})
-        self.flush(0.1)
+        self.flush(0.05)
 
     def submit_modal(self, user: str, rag: str, progress: int, narrative: str, blockers: str = "",
                      evidence: str = "") -> None:
@@ -211,7 +213,7 @@ class Tour:
                                            view.view_id if hasattr(view, "view_id") else "V0DEMO0001")
         if resp.body:
             self.say(f"          (Slack shows in the form: {resp.body})")
-        self.flush(0.1)
+        self.flush(0.05)
 
     def dm(self, user: str, text: str, thread: Message | None = None) -> None:
         channel = self.slack.dm_channel(user)
@@ -219,14 +221,14 @@ class Tour:
         self.person(user, how, text)
         ts = self.slack.add_user_message(channel, user, text, thread.ts if thread else None)
         self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread.ts if thread else None)
-        self.flush(0.1)
+        self.flush(0.05)
 
     def command(self, user: str, text: str, channel: str | None = None) -> None:
         channel = channel or self.core.config.channels.silver
         self.person(user, "types", f"/ncpi {text}")
         url = self.slack.new_response_url(channel=channel, user=user)
         self.sender.slash_command(user, text, channel_id=channel, response_url=url)
-        self.flush(0.1)
+        self.flush(0.05)
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -274,6 +276,8 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             tour = Tour(core, slack, SlackSender(url, SECRET, standin=slack), clock, out, full)
             _script(tour, config.channels.gold)
             result.messages = len(slack.timeline())
+            result.invalid_payloads = len(slack.invalid_payloads)
+            result.broadcast_mentions = len(slack.broadcast_mentions())
             for msg in slack.timeline():
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)

@@ -1,0 +1,138 @@
+"""Slack misbehaving: the stand-in answers 30% 429 (Retry-After 0-1 s), 10% 500, and some slow and
+dropped connections. Prompts still go out exactly once; signed slash commands and events are still
+acknowledged inside 3 seconds; every command is answered once and every DM update stored once."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot.delivery_sender import DeliverySender
+from bot.slack_gateway import SlackGateway, build_web_client
+from bot.standin import SlackStandIn
+from ncpi_core.config import load_force_config
+from ncpi_core.schedule import run_tick
+from ncpi_core.storage.engine import build_engine
+from ncpi_core.storage.uow import UnitOfWork
+from reliability.harness import (
+    BOT_TOKEN,
+    SILVER_2022_03_08_PROMPTS,
+    AppUnderTest,
+    Figures,
+    lead_users,
+    load_force,
+    sqlite_file,
+    wait_until,
+    write_force,
+)
+
+LEADS = 25
+MEETING = "silver:20220308T1400Z"
+FAULTS = {"rate_limited": 0.30, "server_error": 0.10, "slow": 0.05, "drop": 0.03}
+
+
+def misbehave(slack: SlackStandIn, seed: int) -> None:
+    slack.set_fault_rates(**FAULTS, seed=seed, retry_after=0, slow_seconds=0.4)
+
+
+def test_fan_out_through_429s_500s_and_drops_sends_each_prompt_once(tmp_path: Path,
+                                                                    figures: Figures) -> None:
+    started = time.monotonic()
+    config_dir = write_force(tmp_path / "config", LEADS, gold=False)
+    url = sqlite_file(tmp_path)
+    load_force(url, config_dir)
+    config = load_force_config(config_dir / "ncpi.yaml")
+    engine = build_engine(url)
+    users = lead_users(LEADS)
+    ticks = 0
+    with SlackStandIn(users={u: u for u in users}) as slack:
+        misbehave(slack, seed=429)
+        now = SILVER_2022_03_08_PROMPTS
+        gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), engine, lambda: now)
+        sender = DeliverySender(gateway)
+        results = []
+        for _ in range(12):  # a tick every 10 minutes until nothing is left (backoffs are minutes)
+            ticks += 1
+            results.append(run_tick(lambda: UnitOfWork(engine), config, sender, now).as_dict())
+            with UnitOfWork(engine) as uow:
+                assert uow.session is not None
+                left = uow.session.execute(
+                    text(
+                        "SELECT count(*) FROM deliveries WHERE key LIKE :k AND state != 'sent'"),
+                    {"k": f"prompt:{MEETING}:%"}).scalar_one()
+            if not left:
+                break
+            now += timedelta(minutes=10)
+        stats = slack.stats
+        per_user = {u: [m for m in slack.messages(u)
+                        if str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
+                        .startswith(f"prompt:{MEETING}:")] for u in users}
+    engine.dispose()
+    dupes = sum(len(v) - 1 for v in per_user.values() if len(v) > 1)
+    losses = sum(1 for v in per_user.values() if not v)
+    figures.record("Slack misbehaving: fan-out through 30% 429, 10% 500, slow and dropped calls",
+                   runs=ticks, deliveries=sum(len(v) for v in per_user.values()), duplicates=dupes,
+                   losses=losses,
+                   note=f"served {stats['429']}×429, {stats['5xx']}×500, {stats['dropped']} dropped, "
+                        f"{stats['slowed']} slow; {LEADS} leads",
+                   seconds=time.monotonic() - started)
+    assert (dupes, losses) == (0, 0), results
+    assert stats["429"] and stats["5xx"], stats
+
+
+OWNERS = {"U0LAND0001": "R3.2", "U0SAFE0001": "R2.1", "U0CCON0001": "R1.1", "U0BINS0001": "R3.1",
+          "U0COMM0001": "R3.3"}
+READERS = ["U0TACC0001", "U0DCC00001", "U0CPC00001", "U0OPFCC001"]
+
+
+def dm_text(user: str) -> str:
+    return f"{OWNERS[user]} amber 45% supplier late"
+
+
+def test_acks_inside_three_seconds_and_nothing_doubled(north_app: AppUnderTest, figures: Figures) -> None:
+    app = north_app
+    started = time.monotonic()
+    misbehave(app.slack, seed=500)
+    commands = [(u, "summary") for u in READERS] * 3 + [(u, "my") for u in OWNERS] * 2 + \
+               [(u, "help") for u in READERS]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        acks = list(pool.map(lambda c: app.command(*c), commands))
+        # a DM update each, delivered twice by Slack (its retry after a slow ack)
+        seeded = {u: app.slack.add_user_message(app.slack.dm_channel(u), u, dm_text(u)) for u in OWNERS}
+        dms = list(pool.map(lambda u: app.sender.message_im(
+            u, dm_text(u), app.slack.dm_channel(u), ts=seeded[u], event_id=f"Ev{u}"), OWNERS))
+        again = list(pool.map(lambda u: app.sender.message_im(
+            u, dm_text(u), app.slack.dm_channel(u), ts=seeded[u], event_id=f"Ev{u}", retry_num=1), OWNERS))
+    slow = [f"{c}: {a.status} {a.elapsed:.2f}s" for c, a in zip(commands, acks, strict=True)
+            if a.status != 200 or a.elapsed >= 3.0]
+    slow += [f"DM: {a.status} {a.elapsed:.2f}s" for a in dms + again if a.status != 200 or a.elapsed >= 3.0]
+    # every command answered exactly once (answers go to the response URL, which never fails)
+    wait_until(lambda: len(app.slack.responses) >= len(commands), 60, interval=0.1)
+    time.sleep(0.5)
+    answered = Counter(m.to_user for m in app.slack.responses)
+    expected = Counter(u for u, _ in commands)
+    # every DM update stored once, and confirmed
+    with app.deps.uow() as uow:
+        stored = {u: len(uow.repo.updates_for(a)) for u, a in OWNERS.items()}
+    confirmed = wait_until(lambda: all(any(OWNERS[u] in m.text for m in app.said_to(u)) for u in OWNERS), 60)
+    stats = app.slack.stats
+    app.slack.set_fault_rates()  # calm again for the harness's teardown
+    figures.record("Slack misbehaving: signed commands and DMs acked inside 3 s", runs=1,
+                   inputs=len(commands) + len(dms) + len(again),
+                   deliveries=sum(answered.values()) + sum(stored.values()),
+                   duplicates=sum(max(0, answered[u] - expected[u]) for u in expected)
+                   + sum(max(0, n - 1) for n in stored.values()),
+                   losses=sum(max(0, expected[u] - answered[u]) for u in expected)
+                   + sum(1 for n in stored.values() if n == 0),
+                   note=f"slowest ack {max(a.elapsed for a in acks + dms):.2f}s; served {stats['429']}×429, "
+                        f"{stats['5xx']}×500, {stats['dropped']} dropped, {stats['slowed']} slow",
+                   seconds=time.monotonic() - started)
+    assert not slow, slow
+    assert answered == expected, (answered, expected)
+    assert all(n == 1 for n in stored.values()), stored
+    assert confirmed, {u: [m.text for m in app.said_to(u)] for u in OWNERS}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ncpi_core.errors import PermissionDenied
 from ncpi_core.models import Action, Person, Role
 
@@ -30,11 +32,14 @@ def may_update(person: Person, action: Action, covering_for: set[str] | frozense
     )
 
 
-def require_update(person: Person, action: Action, covering_for: set[str] | frozenset[str] = frozenset()) -> None:
+def require_update(person: Person, action: Action, covering_for: set[str] | frozenset[str] = frozenset(),
+                   name_of: Callable[[str], str] | None = None) -> None:
+    """Raise a polite refusal naming who can update the action (by name when `name_of` is given)."""
     if not may_update(person, action, covering_for):
-        who = f"its owner ({action.owner})"
+        name = name_of or (lambda pid: pid)
+        who = f"its owner ({name(action.owner)})"
         if action.deputy:
-            who += f", its deputy ({action.deputy})"
+            who += f", its deputy ({name(action.deputy)})"
         raise PermissionDenied(
             f"Sorry, you cannot update {action.id}.",
             f"Only {who} or a plan administrator can.",

@@ -255,6 +255,12 @@ def covering_for(uow: UnitOfWork, person_id: str, today: date) -> set[str]:
     return {r.person for r in rows}
 
 
+def person_name(uow: UnitOfWork, person_id: str) -> str:
+    """A person's name for messages (their id if they are not in the people table)."""
+    person = uow.repo.person(person_id)
+    return person.name if person else person_id
+
+
 def check_text(cmd: UpdateCommand) -> None:
     """Refuse overlong or personal text before anything is stored."""
     for name in ("narrative", "blockers", "evidence"):
@@ -282,7 +288,8 @@ def record_update(cmd: UpdateCommand, uow_factory: UowFactory, now: datetime, to
     with uow_factory() as uow:
         person = permissions.require_person(uow.repo.person_by_slack(cmd.slack_user), cmd.slack_user)
         action = find_action(uow, cmd.action_id)
-        permissions.require_update(person, action, covering_for(uow, person.id, today))
+        permissions.require_update(person, action, covering_for(uow, person.id, today),
+                                   name_of=lambda pid: person_name(uow, pid))
         if action.is_closed:
             raise InvalidTransition(f"{action.id} is {action.status.value}; it takes no more updates.",
                                     "Ask the Silver chair if it needs reopening.")

@@ -19,7 +19,7 @@ from bot.subcommands import REGISTRY, CommandContext, Reply, help_lines, subcomm
 from bot.text import escape
 from ncpi_core import permissions
 from ncpi_core.errors import InvalidInput, NotFound
-from ncpi_core.services import covering_for, find_action
+from ncpi_core.services import covering_for, find_action, person_name
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,8 @@ def open_update_modal(deps: Deps, slack_user: str, action_id: str, trigger_id: s
     with deps.uow() as uow:
         person = permissions.require_person(uow.repo.person_by_slack(slack_user), slack_user)
         action = find_action(uow, action_id)
-        permissions.require_update(person, action, covering_for(uow, person.id, deps.today()))
+        permissions.require_update(person, action, covering_for(uow, person.id, deps.today()),
+                                   name_of=lambda pid: person_name(uow, pid))
         latest = uow.repo.updates_for(action.id, limit=1)
     if action.is_closed:
         raise InvalidInput(f"{action.id} is {action.status.value}; it takes no more updates.",

@@ -111,7 +111,7 @@ def test_a_non_owner_is_refused_politely_and_nothing_is_stored(bot: BotHarness) 
     bot.dm(COMMS, "R3.2 green 90% all done")
     answer = bot.wait_messages(COMMS)[0]
     assert answer.text.startswith("Sorry, you cannot update R3.2.")
-    assert "owner (head_ld)" in answer.text and "administrator" in answer.text
+    assert "owner (Head of Learning & Development)" in answer.text and "administrator" in answer.text
     assert bot.updates("R3.2") == []
 
 

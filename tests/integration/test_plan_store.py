@@ -84,7 +84,7 @@ def test_who_may_update(loaded) -> None:  # type: ignore[no-untyped-def]
     record_update(_cmd("R2.1", ADMIN), loaded, T0, T0.date())  # an admin
     with pytest.raises(PermissionDenied) as err:
         record_update(_cmd("R2.1", CUSTOMER), loaded, T0, T0.date())
-    assert "head_safeguarding" in str(err.value)
+    assert "Head of Safeguarding" in str(err.value)
     with pytest.raises(PermissionDenied):
         record_update(_cmd("R2.1", "U0STRANGER"), loaded, T0, T0.date())
 

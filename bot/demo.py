@@ -142,7 +142,7 @@ class Tour:
         if msg.kind == "ephemeral" or msg.kind == "response":
             who = self.users.get(msg.to_user or "", "")
             where = f"only visible to {who}" if who else "reply to the command"
-        elif msg.thread_ts:
+        elif msg.thread_ts and msg.thread_ts != msg.ts:  # a parent with replies carries its own ts
             where += " (in thread)"
         kind = delivery_kind(msg)
         body = emoji(render_message(msg, self.users, self.channels).rstrip())

@@ -187,7 +187,11 @@ def _tell(deps: Deps, context: Any, body: dict[str, Any], text: str) -> None:
     event = body.get("event") or {}
     if event.get("type") == "message" and event.get("channel") and event.get("user"):
         # Slack re-delivers events: say it once per message
-        if deps.first_time(f"error:{event['channel']}:{event.get('ts')}"):
+        try:
+            first = deps.first_time(f"error:{event['channel']}:{event.get('ts')}")
+        except (StorageUnavailable, DBAPIError):
+            first = True  # the database is what failed: better said twice than not at all
+        if first:
             deps.gateway.post(event["channel"], text,
                               thread_ts=event.get("thread_ts") or event.get("ts"))
         return

@@ -12,6 +12,7 @@ Notice texts are plain, unescaped text: the adapter that posts them escapes them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from typing import Literal
 from sqlalchemy import select, update
 
 from ncpi_core import permissions
-from ncpi_core.config import ForceConfig
+from ncpi_core.config import ACTION_ID_RE, ForceConfig
 from ncpi_core.errors import (
     InvalidInput,
     InvalidTransition,
@@ -120,6 +121,9 @@ def check_free_text(field_name: str, text: str, *, required: bool, example: str)
     return text
 
 
+_SAFE_ECHO = re.compile(r"[A-Za-z0-9./\-]{1,12}")
+
+
 def parse_date(text: str | date, what: str = "date") -> date:
     """A date written YYYY-MM-DD (the form Slack users are told to use)."""
     if isinstance(text, date):
@@ -128,9 +132,19 @@ def parse_date(text: str | date, what: str = "date") -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        shown = raw[:20] if raw else "nothing"
-        raise InvalidInput(f"The {what} '{shown}' is not a date I can read.",
+        # quote what was typed only when it is plainly harmless (no markup, no personal data)
+        shown = f"'{raw}'" if _SAFE_ECHO.fullmatch(raw) else "given"
+        raise InvalidInput(f"The {what} {shown} is not a date I can read.",
                            "Write it as YYYY-MM-DD, for example 2022-06-30.") from None
+
+
+def _no_such_action(uow: UnitOfWork, action_id: str) -> NotFound:
+    ids = uow.repo.action_ids()
+    sample = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+    # echo the id only when it looks like one: what was typed may be markup or personal data
+    shown = f"'{action_id}'" if ACTION_ID_RE.fullmatch(action_id) and len(action_id) <= 64 else "with that id"
+    return NotFound(f"There is no action {shown} in the plan.",
+                    f"Action ids look like {sample}." if ids else "No plan is loaded yet.")
 
 
 def _lock_action(uow: UnitOfWork, action_id: str) -> ActionRow:
@@ -141,10 +155,7 @@ def _lock_action(uow: UnitOfWork, action_id: str) -> ActionRow:
         if match:
             row = uow.repo.action_row(match[0], for_update=True)
     if row is None or not row.in_plan:
-        ids = uow.repo.action_ids()
-        sample = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
-        raise NotFound(f"There is no action '{action_id}' in the plan.",
-                       f"Action ids look like {sample}." if ids else "No plan is loaded yet.")
+        raise _no_such_action(uow, action_id)
     return row
 
 
@@ -215,10 +226,10 @@ def _tell(users: Sequence[str], text: str, kind: NoticeKind = "info",
 def _status_problem(action_id: str, status: str, wanted: str) -> InvalidTransition:
     said = {
         "open": (f"{action_id} is open: nobody has proposed it complete.",
-                 f"The owner proposes it first with `/ncpi complete {action_id} <evidence>`."),
+                 f"The owner proposes it first with `/ncpi complete {action_id}` and a link to the evidence."),
         "proposed": (f"{action_id} is proposed complete and awaits the Silver chair's review.",
                      f"The Silver chair reviews it with `/ncpi approve {action_id}` or "
-                     f"`/ncpi reject {action_id} <reason>`."),
+                     f"`/ncpi reject {action_id}` and a reason."),
         "accepted": (f"{action_id} was accepted by Silver and awaits Gold sign-off.",
                      f"The Gold chair closes it with `/ncpi signoff {action_id}`."),
         "closed": (f"{action_id} is already closed (signed off by Gold).",
@@ -327,7 +338,7 @@ def reject(uow_factory: UowFactory, config: ForceConfig, slack_user: str, action
         uow.commit()
     notify = _tell(_owner_side_users(config, action),
                    f"{person.name} did not accept {action.id} as complete yet.\nReason: {reason}\n"
-                   f"It stays open. Propose it again with `/ncpi complete {action.id} <evidence>` when ready.",
+                   f"It stays open. Propose it again with `/ncpi complete {action.id}` and the evidence when ready.",
                    action_id=action.id, skip=slack_user)
     return Outcome(f"{action.id} sent back to its owner with your reason; it is open again.", action, notify,
                    req.id if req else None)
@@ -499,10 +510,10 @@ def approve_due_change(uow_factory: UowFactory, config: ForceConfig, slack_user:
         req = _pending(uow, row.id, DUE_CHANGE)
         if req is None or req.new_due is None:
             raise InvalidTransition(f"Nobody has asked to move the due date of {row.id}.",
-                                    f"The owner asks first with `/ncpi due {row.id} YYYY-MM-DD <reason>`.")
+                                    f"The owner asks first with `/ncpi due {row.id} YYYY-MM-DD` and a reason.")
         if req.new_due <= today:
             raise InvalidInput(f"The requested date {req.new_due.isoformat()} has already passed.",
-                               f"Reject it with `/ncpi reject {row.id} due <reason>` and ask the owner for a "
+                               f"Reject it with `/ncpi reject {row.id} due` and a reason, and ask the owner for a "
                                "new date.")
         old_due = row.due
         req.state, req.decided_by, req.decided_at = APPROVED, person.id, now
@@ -727,10 +738,8 @@ def history(uow_factory: UowFactory, config: ForceConfig, slack_user: str, actio
         if row is None:
             match = [i for i in uow.repo.action_ids() if i.lower() == action_id.strip().lower()]
             row = uow.repo.action_row(match[0]) if match else None
-        if row is None:
-            ids = uow.repo.action_ids()
-            raise NotFound(f"There is no action '{action_id}' in the plan.",
-                           f"Action ids look like {', '.join(ids[:5])}." if ids else "No plan is loaded yet.")
+        if row is None or not row.in_plan:
+            raise _no_such_action(uow, action_id)
         if not (permissions.may_read_summary(person) or person.id in (row.owner, row.deputy)):
             raise PermissionDenied(f"Sorry, the history of {row.id} is for Silver and Gold members and its owner.",
                                    "Use `/ncpi my` to see your own actions.")

@@ -30,8 +30,10 @@ PROPOSE_COMPLETE = "ncpi_propose_complete"  # the prompt's button (built by deli
 
 # --- helpers ----------------------------------------------------------------------------------------
 def _need(ctx: CommandContext, count: int, usage: str) -> None:
+    # no <placeholders> in the answer: Slack would read them as markup
     if len(ctx.args) < count:
-        raise InvalidInput(f"Something is missing: `/ncpi {usage}`.", f"For example `/ncpi {_example(usage)}`.")
+        raise InvalidInput(f"Something is missing from `/ncpi {usage.split()[0]}`.",
+                           f"For example `/ncpi {_example(usage)}`.")
 
 
 def _example(usage: str) -> str:
@@ -226,7 +228,7 @@ def open_complete_modal(deps: Deps, body: dict[str, Any]) -> None:
     action = wf.check_can_propose(deps.uow, deps.core.config, click.user, click.value, today=deps.today())
     if not click.trigger_id:
         raise InvalidInput("Slack did not send what is needed to open a form here.",
-                           f"Use `/ncpi complete {action.id} <evidence link or text>` instead.")
+                           f"Use `/ncpi complete {action.id}` and a link to the evidence instead.")
     channel = None if click.in_home or not click.message_ts else click.channel
     meta = {"action_id": action.id}
     if channel:
@@ -306,7 +308,7 @@ def open_reject_modal(deps: Deps, body: dict[str, Any]) -> None:
     kind = "closure" if click.action_id == bw.REJECT_CLOSURE else "due_change"
     if not click.trigger_id:
         raise InvalidInput("Slack did not send what is needed to open a form here.",
-                           f"Use `/ncpi reject {click.value} {'' if kind == 'closure' else 'due '}<reason>`.")
+                           f"Use `/ncpi reject {click.value}{'' if kind == 'closure' else ' due'}` and a reason.")
     meta = {"action_id": click.value, "kind": kind}
     if click.channel and click.message_ts and not click.in_home:
         meta.update(channel=click.channel, message_ts=click.message_ts)

@@ -142,7 +142,7 @@ def test_out_of_order_and_wrong_people_are_refused(bot: BotHarness) -> None:
         (GOLD_CHAIR, "signoff R3.2", "nobody has proposed it complete"),
         (COMMS, "complete R3.2 done", "cannot propose complete R3.2"),
         (LD_LEAD, "approve R3.2", "only the silver chair"),
-        (LD_LEAD, "complete R3.2", "Something is missing"),
+        (LD_LEAD, "complete R3.2", "Something is missing from `/ncpi complete`"),
         (LD_LEAD, "due R3.2 2022-05-01 late", "not in the future"),
         (LD_LEAD, "due R3.2 next-month late", "not a date I can read"),
         (LD_LEAD, "away 2022-05-10 2022-05-12 <@U0NOBODY99|ghost>", "not one of the people"),
@@ -210,3 +210,10 @@ def test_help_lists_the_workflow_commands(bot: BotHarness) -> None:
     shown = said([reply])
     for word in ("complete R3.2", "approve R3.2", "signoff R3.2", "due R3.2", "away YYYY-MM-DD", "history R3.2"):
         assert word in shown
+
+
+def test_refusals_echoing_what_was_typed_ping_no_one(bot: BotHarness) -> None:
+    for i, text in enumerate(["history <!channel>", "complete <!here> done", "due R3.2 <!channel> late"],
+                             start=1):
+        answer(bot, LD_LEAD, text, i)
+    # the harness asserts at teardown that nothing the bot said would ping a channel

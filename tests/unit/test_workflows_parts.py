@@ -97,3 +97,12 @@ def test_modals_within_limits() -> None:
     view = bw.reject_modal("R3.2", "due_change", {"action_id": "R3.2", "kind": "due_change"})
     assert "due-date change" in view["blocks"][0]["text"]["text"]
     assert json.loads(view["private_metadata"])["kind"] == "due_change"
+
+
+def test_parse_date_quotes_only_harmless_input() -> None:
+    with pytest.raises(InvalidInput) as err:
+        wf.parse_date("<!channel>", "start date")
+    assert "<" not in str(err.value) and "start date given" in err.value.message
+    with pytest.raises(InvalidInput) as err:
+        wf.parse_date("31/06/2022", "start date")
+    assert "'31/06/2022'" in err.value.message

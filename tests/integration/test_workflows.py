@@ -379,3 +379,25 @@ def test_personal_data_refused_everywhere_and_not_stored(loaded, force_config) -
         wf.reject(loaded, force_config, SILVER, "R3.2", "victim Jane Smith not seen", **at(1))
     assert "Jane" not in str(err.value)
     assert snapshot(loaded) == before
+
+
+def test_a_fortnight_away_routes_prompts_to_the_deputy(loaded, force_config) -> None:
+    """End to end with the deliveries engine: the owner away gets no prompt; the deputy does."""
+    from ncpi_core.deliveries import preview
+    from ncpi_core.schedule import read_facts
+
+    wf.set_away(loaded, force_config, OWNER, "2022-05-09", "2022-05-20", "<@U0CRIME001|head_crime>", **at(0))
+    start, end = datetime(2022, 5, 4, tzinfo=UTC), datetime(2022, 5, 17, 12, tzinfo=UTC)
+    with loaded() as uow:
+        facts = read_facts(uow, [])
+    planned = preview(force_config, facts, start, end)
+    prompts = [p for p in planned if p.kind == "prompt" and "R3.2" in p.action_ids]
+    assert prompts and {p.to for p in prompts} == {"head_crime"}
+    away = [p for p in planned if p.to == "head_ld" and date(2022, 5, 9) <= p.at.date() <= date(2022, 5, 20)]
+    assert away == []  # nothing at all goes to the owner while away
+    # back early: from then on the prompts are the owner's again
+    wf.back(loaded, force_config, OWNER, now=datetime(2022, 5, 9, 7, tzinfo=UTC), today=date(2022, 5, 9))
+    with loaded() as uow:
+        facts = read_facts(uow, [])
+    planned = preview(force_config, facts, start, end)
+    assert {p.to for p in planned if p.kind == "prompt" and "R3.2" in p.action_ids} == {"head_ld"}

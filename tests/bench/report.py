@@ -40,7 +40,7 @@ def goals(sections: dict[str, Any]) -> list[str]:
     for name, limit in (("realistic", 1.3), ("stress", 3.0)):
         for r in (x for x in lat if x["set"] == name):
             ok = r["ratio_vs_respond"] <= limit and (name != "stress" or r["ncpi_p99_ms"] < 1000)
-            extra = f", p99 {r['ncpi_p99_ms']:.0f} ms (< 1 s)" if name == "stress" else ""
+            extra = f", p99 {r['ncpi_p99_ms']:,.0f} ms (goal < 1 s)" if name == "stress" else ""
             lines.append(f"- Latency, {name} set, {r['backend']}: ncpi/bare = {r['ratio_vs_respond']:.2f}x "
                          f"(same respond() path; {r['ratio_vs_body']:.2f}x against the ack body){extra}; "
                          f"goal <= {limit}x: {_verdict(ok)}.")

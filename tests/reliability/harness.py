@@ -222,7 +222,7 @@ def child_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "NCPI_")) or k == "NCPI_TEST_POSTGRES_URL"}
     env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", NCPI_CONFIG_DIR=str(HERE.parents[1] / "config"))
     env.update(overrides)
     return env
 

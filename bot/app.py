@@ -19,6 +19,7 @@ from bot.bootstrap import Core
 from bot.deps import Deps
 from bot.listeners import register_listeners
 from bot.slack_gateway import SlackGateway, build_web_client
+from bot.text import escape
 from ncpi_core.errors import NcpiError, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,12 @@ def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: An
 
 
 def _tell(deps: Deps, context: Any, body: dict[str, Any], text: str) -> None:
-    """Tell the person what went wrong, wherever they are: response URL, thread or DM."""
+    """Tell the person what went wrong, wherever they are: response URL, thread or DM.
+
+    Error texts may repeat what the person typed (an id, a date), so they are escaped like any
+    user text: `/ncpi update <!channel>` must not ping the channel with its refusal.
+    """
+    text = escape(text)
     respond = context.respond if context is not None else None
     if respond is not None and context.response_url:
         respond(text=text, response_type="ephemeral", replace_original=False)

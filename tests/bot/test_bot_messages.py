@@ -111,7 +111,7 @@ def test_a_non_owner_is_refused_politely_and_nothing_is_stored(bot: BotHarness) 
     bot.dm(COMMS, "R3.2 green 90% all done")
     answer = bot.wait_messages(COMMS)[0]
     assert answer.text.startswith("Sorry, you cannot update R3.2.")
-    assert "owner (Head of Learning & Development)" in answer.text and "administrator" in answer.text
+    assert "owner (Head of Learning &amp; Development)" in answer.text and "administrator" in answer.text
     assert bot.updates("R3.2") == []
 
 
@@ -169,3 +169,9 @@ def test_the_database_down_is_said_plainly(bot: BotHarness) -> None:
     bot.command(LD_LEAD, "my")
     reply = bot.wait_response()
     assert reply.text == "The database is not answering; please try again shortly."
+
+
+def test_a_refusal_that_repeats_typed_text_pings_no_one(bot: BotHarness) -> None:
+    bot.command(SILVER_CHAIR, "update <!channel>")
+    answer = bot.wait_response()
+    assert "<!channel>" not in answer.text and "&lt;!channel&gt;" in answer.text

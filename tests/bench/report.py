@@ -14,7 +14,7 @@ COMMAND = "python -m tests.bench"  # = NCPI_BENCH=1 python -m pytest tests/bench
 def table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
     if not rows:
         return "_not run_\n"
-    cols = columns or list(rows[0])
+    cols = columns or list(dict.fromkeys(k for r in rows for k in r))
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         out.append("| " + " | ".join(_cell(r.get(c)) for c in cols) + " |")

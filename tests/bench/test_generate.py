@@ -40,6 +40,7 @@ def test_bench_generator(tmp_path: Path, mark_bench_ran: None) -> None:
             with ctx() as url:
                 ds = generate(url, name, **spec)
             rows.append({"set": name, "backend": backend, "actions": ds.actions, "updates": ds.updates,
-                         "prompts": ds.prompts, "load_s": round(ds.load_seconds, 2)})
+                         "prompts": ds.prompts, "load_s": round(ds.load_seconds, 2),
+                         **{f"{k}_s": v for k, v in (ds.phases or {}).items()}})
             print(rows[-1])
     save_section("generator", rows)

@@ -457,3 +457,12 @@ class AppUnderTest:
 def message_text(message: Any) -> str:
     """A message's text and the text of its blocks, for looking for words in it."""
     return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
+
+
+def free_loopback_port() -> int:
+    """A port nothing listens on right now (for a server to start on, or to find refused)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

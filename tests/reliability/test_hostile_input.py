@@ -9,11 +9,13 @@ import json
 import random
 import re
 import time
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.delivery_sender import DeliverySender
 from bot.payloads import (
     parse_button,
     parse_command_text,
@@ -24,7 +26,8 @@ from bot.payloads import (
 )
 from ncpi_core.errors import NcpiError
 from ncpi_core.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
-from reliability.harness import AppUnderTest, Figures, message_text, wait_until
+from ncpi_core.schedule import run_tick
+from reliability.harness import TUESDAY, AppUnderTest, Figures, message_text, wait_until
 
 IDS = ["R1.1", "R1.2", "R3.2", "R3.20", "C6.2", "1.2a", "R10.1"]
 COUNTS: dict[str, int] = {}
@@ -196,12 +199,23 @@ def test_user_text_escaped_everywhere_it_is_shown(north_app: AppUnderTest, figur
     app.sender.app_home_opened(OWNER)
     wait_until(lambda: app.slack.home_view(OWNER) is not None, 10)
     shown["App Home"] = [json.dumps(app.slack.home_view(OWNER), ensure_ascii=False)]
+    # what the tick posts: the Silver summary in its channel, prompts and nudges showing the latest
+    # narrative (12:05 BST, after the summary's 12:00 and before Silver meets at 14:00)
+    k = len(app.slack.messages())
+    run_tick(app.deps.uow, app.core.config, DeliverySender(app.deps.gateway),
+             TUESDAY + timedelta(hours=2, minutes=5))
+    posted = app.slack.messages()[k:]
+    shown["Silver summary post"] = [message_text(m) for m in posted if m.channel == "C0SILVER01"]
+    shown["prompts, nudges, reminders"] = [message_text(m) for m in posted if m.channel != "C0SILVER01"]
     problems = [f"{place}: {t[:200]}" for place, texts in shown.items() for t in texts if UNESCAPED.search(t)]
     empty = [place for place, texts in shown.items() if not texts]
+    carried = [place for place, texts in shown.items() if any("&lt;!channel&gt;" in t for t in texts)]
     figures.record("Escaping of <!channel>, <!here>, <@U…>, <url|label>, & in user text", runs=1,
                    inputs=len(shown), note=f"{len(shown) - len(problems)} places checked clean: "
-                   + ", ".join(shown), seconds=time.monotonic() - started)
+                   + ", ".join(shown) + f"; the text shown escaped in: {', '.join(carried)}",
+                   seconds=time.monotonic() - started)
     assert not empty, empty
+    assert "confirmation" in carried, shown["confirmation"]
     assert app.slack.broadcast_mentions() == []
     assert not problems, "\n".join(problems)
 

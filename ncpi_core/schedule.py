@@ -315,6 +315,10 @@ def _deliver(uow_factory: UowFactory, port: DeliveryPort, builder: ContentBuilde
         else:
             result.stale += 1
         return
+    if not _still_mine(uow_factory, claim, worker):
+        # this worker stalled past its lease and another took the row over (and sends it)
+        log.warning("delivery %s passed to another worker before it was sent; left to it", claim.key)
+        return
     try:
         ref = port.send(message)
     except SendFailed as exc:
@@ -327,6 +331,16 @@ def _deliver(uow_factory: UowFactory, port: DeliveryPort, builder: ContentBuilde
     _sent(uow_factory, claim, worker, now, ref, result)
     result.sent += 1
     result.keys_sent.append(claim.key)
+
+
+def _still_mine(uow_factory: UowFactory, claim: Claim, worker: str) -> bool:
+    """Whether this worker still holds the row's lease, checked just before sending."""
+    with uow_factory() as uow:
+        s = uow.session
+        assert s is not None
+        owner = s.scalar(select(DeliveryRow.lease_owner).where(DeliveryRow.id == claim.id,
+                                                               DeliveryRow.state == "sending"))
+    return owner == worker
 
 
 def _sent(uow_factory: UowFactory, claim: Claim, worker: str, now: datetime, ref: SentRef,

@@ -136,3 +136,53 @@ def test_acks_inside_three_seconds_and_nothing_doubled(north_app: AppUnderTest, 
     assert answered == expected, (answered, expected)
     assert all(n == 1 for n in stored.values()), stored
     assert confirmed, {u: [m.text for m in app.said_to(u)] for u in OWNERS}
+
+
+def test_replica_stalled_past_its_lease_does_not_send_what_another_took_over(tmp_path: Path,
+                                                                            figures: Figures) -> None:
+    """Replica A claims a batch and stalls after its first post (Slack's 429s with a long
+    Retry-After, a paused VM); past the 5-minute lease replica B takes the batch over and sends it.
+    When A wakes up it must not send the rows B now holds."""
+    import threading
+
+    started = time.monotonic()
+    config_dir = write_force(tmp_path / "config", 12, gold=False)
+    url = sqlite_file(tmp_path)
+    load_force(url, config_dir)
+    config = load_force_config(config_dir / "ncpi.yaml")
+    engine = build_engine(url)
+    users = lead_users(12)
+    with SlackStandIn(users={u: u for u in users}) as slack:
+        now = SILVER_2022_03_08_PROMPTS
+        real = DeliverySender(SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), engine, lambda: now))
+        wake = threading.Event()
+        stalled = threading.Event()
+
+        class Stalling:
+            def send(self, message):  # type: ignore[no-untyped-def]
+                ref = real.send(message)
+                if not stalled.is_set():
+                    stalled.set()
+                    wake.wait(30)  # A is stuck here, its first prompt posted but not recorded
+                return ref
+
+            def find_sent(self, message, since):  # type: ignore[no-untyped-def]
+                return real.find_sent(message, since)
+
+        a = threading.Thread(target=run_tick, args=(lambda: UnitOfWork(engine), config, Stalling(), now),
+                             kwargs={"worker": "replica-a", "senders": 1, "batch": 10}, daemon=True)
+        a.start()
+        assert stalled.wait(30)
+        run_tick(lambda: UnitOfWork(engine), config, real, now + timedelta(minutes=6), worker="replica-b")
+        wake.set()
+        a.join(60)
+        keys = Counter(str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
+                       for m in slack.messages())
+    engine.dispose()
+    prompts = {k: n for k, n in keys.items() if k.startswith(f"prompt:{MEETING}:")}
+    dupes = sum(n - 1 for n in prompts.values())
+    figures.record("Slack misbehaving: a replica stalled past its lease while another takes over",
+                   runs=2, deliveries=sum(prompts.values()), duplicates=dupes,
+                   losses=12 - len(prompts), seconds=time.monotonic() - started,
+                   note="A claims 10, posts 1 and stalls; B (6 min later) recovers the batch; A wakes")
+    assert (dupes, 12 - len(prompts)) == (0, 0), prompts

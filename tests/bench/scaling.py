@@ -41,14 +41,15 @@ def build_once(ds: Dataset, engine: Any, level: str) -> list[tuple[str, list[dic
     return summary_messages(summary)
 
 
-def measure_point(url: str, updates: int, runs: int = 5) -> ScalePoint:
-    """Refill the database at `url` with `updates` updates and time both summaries."""
+def measure_point(url: str, updates: int, runs: int = 5,
+                  levels: tuple[str, ...] = ("silver", "gold")) -> ScalePoint:
+    """Refill the database at `url` with `updates` updates and time the summaries of `levels`."""
     ds = generate(url, f"scale-{updates}", actions=None, updates=updates)
     engine = build_engine(url)
     try:
         times: dict[str, list[float]] = {}
         peaks: dict[str, int] = {}
-        for level in ("silver", "gold"):
+        for level in levels:
             build_once(ds, engine, level)  # warm: connections, caches, imports
             times[level] = [timed(lambda lv=level: build_once(ds, engine, lv))[0] for _ in range(runs)]
             peaks[level] = peak_memory(lambda lv=level: build_once(ds, engine, lv))[0]

@@ -252,7 +252,7 @@ def bulk_insert(engine: Engine, table: str, columns: tuple[str, ...], rows: Iter
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             buf: list[str] = []
             for row in rows:
                 buf.append("\t".join(_copy_value(v) for v in row))

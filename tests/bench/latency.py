@@ -20,6 +20,7 @@ from datetime import datetime
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt import Ack, App, Respond
 
 from bot.app import build_app
@@ -97,7 +98,7 @@ def serving(app: App, core: Core) -> Iterator[str]:
 
 
 def make_core(url: str, api_url: str, now: datetime) -> Core:
-    settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=api_url,
+    settings = Settings(slack_bot_token=SecretStr(TOKEN), slack_signing_secret=SecretStr(SECRET), slack_api_url=api_url,
                         database_url=url, config_dir=CONFIG_DIR)
     return build_core(settings, clock=lambda: now)
 
@@ -128,7 +129,8 @@ class LatencyResult:
 def measure_latency(ds: Dataset, runs: int = 30, warmup: int = 3) -> LatencyResult:
     """Alternate ncpi / bare-respond / bare-body requests `runs` times each; return the samples."""
     config = force_config()
-    with TimedStandIn(users=users_from_config(config), channels=channels_from_config(config)) as slack:
+    slack = TimedStandIn(users=users_from_config(config), channels=channels_from_config(config))
+    with slack:
         core = make_core(ds.url, slack.api_url, ds.now)
         app = build_app(core, build_web_client(TOKEN, slack.api_url), signing_secret=SECRET,
                         token_verification_enabled=False)

@@ -7,6 +7,7 @@ on the actions and their latest updates, so both figures should stay flat.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,8 +52,9 @@ def measure_point(url: str, updates: int, runs: int = 5,
         peaks: dict[str, int] = {}
         for level in levels:
             build_once(ds, engine, level)  # warm: connections, caches, imports
-            times[level] = [timed(lambda lv=level: build_once(ds, engine, lv))[0] for _ in range(runs)]
-            peaks[level] = peak_memory(lambda lv=level: build_once(ds, engine, lv))[0]
+            once = functools.partial(build_once, ds, engine, level)
+            times[level] = [timed(once)[0] for _ in range(runs)]
+            peaks[level] = peak_memory(once)[0]
         return ScalePoint(ds.backend, ds.updates, ds.load_seconds, times, peaks)
     finally:
         engine.dispose()

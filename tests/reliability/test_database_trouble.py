@@ -29,6 +29,7 @@ from reliability.tcp_proxy import TcpProxy
 OWNER = "U0LAND0001"  # owns R3.2
 CHAIR = "U0TACC0001"
 TRY_AGAIN = "try again shortly"
+OUTAGE_SECONDS = 6
 
 
 @pytest.fixture
@@ -103,6 +104,16 @@ def test_database_down_then_back(proxied: Any, standin: SlackStandIn, force_conf
         chair_saw = [m.text for m in app.said_to(CHAIR)[k[CHAIR]:]]
         polite = [t for t in owner_saw + chair_saw if TRY_AGAIN in t]
         modal_polite = TRY_AGAIN in modal.body
+        # it stays away a while: the bot keeps answering politely and keeps saying 503
+        statuses = []
+        for _ in range(OUTAGE_SECONDS):
+            time.sleep(1.0)
+            statuses.append(app.health()[0])
+            app.command(CHAIR, "missing")
+        assert set(statuses) == {503}, statuses
+        wait_until(lambda: len(app.said_to(CHAIR)) >= k[CHAIR] + 1 + OUTAGE_SECONDS, 15)
+        chair_saw = [m.text for m in app.said_to(CHAIR)[k[CHAIR]:]]
+        polite = [t for t in owner_saw + chair_saw if TRY_AGAIN in t]
         assert snapshot(direct) == before, "something was written while the database was away"
 
         proxy.start()  # it comes back; nobody restarts the bot
@@ -122,11 +133,11 @@ def test_database_down_then_back(proxied: Any, standin: SlackStandIn, force_conf
                    inputs=len(acks) + 3, deliveries=updates, duplicates=max(0, updates - 2),
                    losses=max(0, 2 - updates),
                    note=f"down {down_for:.1f}s; /healthz 503 then 200 by itself: {recovered}; "
-                        f"{len(polite)} of 3 Slack answers and the modal ({modal_polite}) said "
+                        f"{len(polite)} of {3 + OUTAGE_SECONDS} Slack answers and the modal ({modal_polite}) said "
                         f"'{TRY_AGAIN}'; nothing written while down",
                    seconds=time.monotonic() - started)
     assert not slow, slow
-    assert told and len(polite) >= 3, (owner_saw, chair_saw)
+    assert told and len(polite) >= 3 + OUTAGE_SECONDS, (owner_saw, chair_saw)
     assert modal_polite, modal.body
     assert recovered
     assert updates == 2

@@ -165,6 +165,11 @@ def test_malformed_bodies_get_an_answer_not_a_dropped_connection(north_app: AppU
                 status = resp.status
         except urllib.error.HTTPError as err:
             status = err.code
+        except urllib.error.URLError as err:
+            # 413 answered before the 2 MB body was read: the client may only see the close
+            assert name == "huge" and isinstance(err.reason, BrokenPipeError | ConnectionResetError), err
+            status = 413
         assert status in (400, 401, 404, 413), (name, status)
     time.sleep(0.3)
     assert not app.slack.responses and "chat.postMessage" not in [c.method for c in app.slack.calls]
+    assert app.command(OWNER, "my").status == 200  # and the server still serves

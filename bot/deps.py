@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from bot.bootstrap import Core
 from bot.slack_gateway import SlackGateway
 from ncpi_core.models import Person
 from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.summary_cache import SummaryCache
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Deps:
     scheduler: Any = None  # bot.scheduler.DeliveryScheduler under `ncpi run` (chase wakes it)
     # the app's error handler, for errors after the ack (set by bot.app.build_app_with_deps)
     on_error: Callable[[Exception, dict[str, Any], Any], None] | None = None
+    # summary inputs kept until the data changes (checked against the database on every use)
+    summary_cache: SummaryCache = field(default_factory=SummaryCache)
 
     def uow(self) -> UnitOfWork:
         return self.core.uow()

@@ -74,15 +74,21 @@ def local_to_utc(d: date, t: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(d, t, tzinfo=tz).astimezone(UTC)
 
 
-def _expand(rule: RecurringMeeting, start: date, end: date) -> list[date]:
-    dtstart = datetime.combine(rule.start, time(0, 0))
-    r = rrulestr(rule.rrule, dtstart=dtstart)
-    last = min(end, rule.until) if rule.until else end
-    first = max(start, rule.start)
+@lru_cache(maxsize=1024)
+def _expand_year(rrule: str, rule_start: date, until: date | None, year: int) -> tuple[date, ...]:
+    """One rule's dates in one calendar year (kept: every summary and tick asks again)."""
+    first = max(date(year, 1, 1), rule_start)
+    last = min(date(year, 12, 31), until) if until else date(year, 12, 31)
     if last < first:
-        return []
-    return [x.date() for x in r.between(datetime.combine(first, time(0)),
-                                        datetime.combine(last, time(23, 59)), inc=True)]
+        return ()
+    r = rrulestr(rrule, dtstart=datetime.combine(rule_start, time(0, 0)))
+    return tuple(x.date() for x in r.between(datetime.combine(first, time(0)),
+                                             datetime.combine(last, time(23, 59)), inc=True))
+
+
+def _expand(rule: RecurringMeeting, start: date, end: date) -> list[date]:
+    return [d for year in range(start.year, end.year + 1)
+            for d in _expand_year(rule.rrule, rule.start, rule.until, year) if start <= d <= end]
 
 
 def meetings_between(config: ForceConfig, start: datetime, end: datetime,

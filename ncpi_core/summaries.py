@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from ncpi_core.errors import InvalidInput, NotFound
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ncpi_core.participation import Participation
     from ncpi_core.services import PlanState
     from ncpi_core.storage.uow import UnitOfWork
+    from ncpi_core.summary_cache import SummaryCache
+
+_T = TypeVar("_T")
 
 NO_PLAN = "No plan loaded: run `ncpi db upgrade` then `ncpi plan load`."
 FILTERS = ("overdue", "missing", "red")
@@ -449,14 +452,17 @@ def _pending_decisions(uow: UnitOfWork) -> list[tuple[str, str]]:
 
 def summary_now(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now: datetime,
                 level: Level | str, recommendation: str | None = None,
-                only: str | None = None) -> Summary:
+                only: str | None = None, cache: SummaryCache | None = None) -> Summary:
     """Read the plan and build the summary the bot would post at `now`.
 
+    With a `cache`, the inputs read from the database are kept until the data changes (see
+    `ncpi_core.summary_cache`); the summary itself is always built afresh for `now`.
     An empty database gives a Summary whose `empty` is True (render it as NO_PLAN).
     """
     from ncpi_core import calendar
     from ncpi_core.participation import participation_by_cycle
     from ncpi_core.services import read_plan_state
+    from ncpi_core.summary_cache import data_version
 
     level = Level(level)
     body = Body.GOLD if level == Level.GOLD else Body.SILVER
@@ -465,13 +471,21 @@ def summary_now(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now:
     prev_meeting = calendar.previous_meeting(config, now, body)
     upcoming = calendar.next_meetings(config, now, count=1, body=body)
     with uow_factory() as uow:
-        state = read_plan_state(uow, now)
+        version = data_version(uow) if cache is not None else None
+
+        def kept(key: tuple[object, ...], build: Callable[[], _T]) -> _T:
+            if cache is None or version is None:
+                return build()
+            return cache.get((id(config), *key), version, now, build)
+
+        state = replace(kept(("state",), lambda: read_plan_state(uow, now)), as_of=now)
         previous = None
         if prev_meeting is not None and state.recommendations:
-            previous = read_plan_state(uow, now, as_of=prev_meeting.starts_at)
-            previous = statuses_as_of(uow, previous, prev_meeting.starts_at)
-        decisions = _pending_decisions(uow) if state.recommendations else []
-        participation = (participation_by_cycle(uow, config, now)
+            at = prev_meeting.starts_at
+            previous = kept(("previous", at), lambda: statuses_as_of(
+                uow, read_plan_state(uow, now, as_of=at), at))
+        decisions = kept(("decisions",), lambda: _pending_decisions(uow)) if state.recommendations else []
+        participation = (kept(("participation",), lambda: participation_by_cycle(uow, config, now))
                          if level == Level.SILVER and state.recommendations else None)
     return build_summary(
         level, state, now=now, today=now.astimezone(tz).date(), cycle=cycle, previous=previous,

@@ -157,7 +157,8 @@ def summary_command(ctx: CommandContext) -> Reply:
             sample = ", ".join(list(recs.values())[:4])
             raise NotFound(f"I don't understand `{word}` in `/ncpi summary`.",
                            f"Try `/ncpi {SUMMARY_USAGE}` (recommendations are {sample}…).")
-    summary = summary_now(deps.uow, deps.core.config, ctx.now, level, recommendation, only)
+    summary = summary_now(deps.uow, deps.core.config, ctx.now, level, recommendation, only,
+                          cache=deps.summary_cache)
     messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
     replies = [Reply(text=text, blocks=body, public=post) for text, body in messages]
     first = replies[0]

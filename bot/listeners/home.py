@@ -39,7 +39,7 @@ def plan_position(deps: Deps) -> list[str]:
     """Totals, then one line per recommendation: the plan at a glance."""
     from ncpi_core.summaries import BUCKET_ORDER, summary_now
 
-    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver")
+    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
     if summary.empty:
         return ["No plan is loaded yet."]
     labels = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",

@@ -1,0 +1,71 @@
+"""Summary inputs are kept until the data changes, and never serve a summary a row it missed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from ncpi_core.models import RAG, Source
+from ncpi_core.services import UpdateCommand, record_update
+from ncpi_core.storage.tables import DeliveryRow
+from ncpi_core.summaries import summary_now
+from ncpi_core.summary_cache import SummaryCache
+
+NOW = datetime(2022, 3, 17, 9, tzinfo=UTC)
+SAFE = "U0SAFE0001"
+
+
+def _rag(summary, action_id):  # type: ignore[no-untyped-def]
+    return next(a.rag for a in summary.actions if a.id == action_id)
+
+
+def _update(loaded, at: datetime, rag: RAG = RAG.AMBER) -> None:  # type: ignore[no-untyped-def]
+    record_update(UpdateCommand(action_id="R2.1", rag=rag, progress=50, narrative="n", slack_user=SAFE,
+                                source=Source.DM), loaded, at, at.date())
+
+
+def test_repeated_summaries_reuse_inputs_and_match_uncached(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    _update(loaded, NOW - timedelta(days=1))
+    cache = SummaryCache()
+    first = summary_now(loaded, force_config, NOW, "silver", cache=cache)
+    misses = cache.misses
+    second = summary_now(loaded, force_config, NOW + timedelta(minutes=5), "silver", cache=cache)
+    assert cache.misses == misses and cache.hits >= 3
+    plain = summary_now(loaded, force_config, NOW + timedelta(minutes=5), "silver")
+    assert second.actions == plain.actions and second.totals == plain.totals
+    assert second.generated_at > first.generated_at  # built afresh for its own moment
+
+
+def test_a_new_update_is_seen_at_once(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    cache = SummaryCache()
+    assert _rag(summary_now(loaded, force_config, NOW, "gold", cache=cache), "R2.1") is None
+    _update(loaded, NOW + timedelta(minutes=1), RAG.RED)
+    later = summary_now(loaded, force_config, NOW + timedelta(minutes=2), "gold", cache=cache)
+    assert _rag(later, "R2.1") == RAG.RED
+
+
+def test_a_sent_prompt_changes_participation(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    cache = SummaryCache()
+    with loaded() as uow:
+        uow.session.add(DeliveryRow(key="prompt:x:R2.1", kind="prompt", meeting="silver:20220322T1400Z",
+                                    action_id="R2.1", person="head_safeguarding", target=SAFE,
+                                    due_at=NOW - timedelta(days=2), created_at=NOW - timedelta(days=2)))
+        uow.commit()
+    before = summary_now(loaded, force_config, NOW, "silver", cache=cache)
+    with loaded() as uow:
+        uow.session.execute(update(DeliveryRow).values(state="sent", sent_at=NOW - timedelta(days=2)))
+        uow.commit()
+    after = summary_now(loaded, force_config, NOW, "silver", cache=cache)
+    assert before.participation != after.participation
+
+
+def test_kept_inputs_never_serve_an_earlier_moment_rows_they_include(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    cache = SummaryCache()
+    _update(loaded, NOW + timedelta(hours=1), RAG.GREEN)
+    summary_now(loaded, force_config, NOW + timedelta(hours=2), "gold", cache=cache)
+    misses = cache.misses
+    earlier = summary_now(loaded, force_config, NOW, "gold", cache=cache)  # before that update
+    assert cache.misses > misses  # not served from what was read at a later moment
+    plain = summary_now(loaded, force_config, NOW, "gold")
+    assert earlier.totals == plain.totals and earlier.actions == plain.actions

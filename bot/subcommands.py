@@ -33,6 +33,9 @@ class Reply:
     blocks: list[dict[str, Any]] | None = None
     public: bool = False  # post to the channel instead of an ephemeral answer
     more: list[Reply] = field(default_factory=list)  # follow-on messages when one would be too long
+    # (filename, content, title): a file sent with the reply — to the channel when public, else to
+    # the person's DM — for what is too long to read as messages
+    file: tuple[str, bytes, str] | None = None
 
 
 Handler = Callable[[CommandContext], Reply | None]

@@ -62,6 +62,10 @@ def send_reply(deps: Deps, ctx: CommandContext, reply: Reply, respond: Respond) 
         else:
             respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
                     replace_original=False)
+    if reply.file is not None:
+        filename, content, title = reply.file
+        channel = ctx.channel_id if reply.public else deps.gateway.dm_channel(ctx.slack_user)
+        deps.gateway.upload_file(channel, filename, content, title)
 
 
 # --- help ---------------------------------------------------------------------------------------
@@ -160,7 +164,30 @@ def summary_command(ctx: CommandContext) -> Reply:
     summary = summary_now(deps.uow, deps.core.config, ctx.now, level, recommendation, only,
                           cache=deps.summary_cache)
     messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
+    if len(messages) > MAX_SUMMARY_MESSAGES:
+        return _summary_as_file(summary, messages, post, ctx)
     replies = [Reply(text=text, blocks=body, public=post) for text, body in messages]
     first = replies[0]
     first.more = replies[1:]
     return first
+
+
+# A response URL takes at most five posts, and a channel flooded with parts helps nobody: a longer
+# summary is answered with its first part (the totals and exceptions) and the whole as a file.
+MAX_SUMMARY_MESSAGES = 4
+
+
+def _summary_as_file(summary: Any, messages: list[tuple[str, list[dict[str, Any]]]], post: bool,
+                     ctx: CommandContext) -> Reply:
+    from ncpi_core.render import render_summary
+
+    text, body = messages[0]
+    where = "below" if post else "in your DM with ncpi"
+    note = (f"This summary runs to {len(messages)} messages, more than Slack should show at once: "
+            f"the first part is here and the whole summary is attached {where} as a Markdown file.")
+    body = [*body[:49], blocks.mrkdwn(note)]
+    stamp = ctx.now.astimezone(ctx.deps.core.tz).strftime("%Y-%m-%d-%H%M")
+    level = getattr(summary.level, "value", str(summary.level))
+    content = render_summary(summary, "markdown").encode("utf-8")
+    return Reply(text=f"{text} {note}", blocks=body, public=post,
+                 file=(f"ncpi-{level}-summary-{stamp}.md", content, f"{level.capitalize()} summary {stamp}"))

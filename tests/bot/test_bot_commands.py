@@ -144,3 +144,29 @@ def test_every_ack_is_fast_even_while_slack_rate_limits(bot: BotHarness) -> None
     bot.wait_messages(LD_LEAD, timeout=10)
     wait_for(lambda: bot.slack.home_view(SILVER_CHAIR), timeout=10, what="home published")
     assert bot.slack.served_429 >= 1
+
+
+def test_a_summary_too_long_for_a_few_messages_comes_as_a_file(bot: BotHarness, force_config) -> None:  # type: ignore[no-untyped-def]
+    from ncpi_core.config import ActionIn, PlanFile, RecommendationIn
+    from ncpi_core.models import Category, PlanInfo
+    from ncpi_core.services import load_plan
+
+    recs = [RecommendationIn(id=f"B{i}", title=f"Big area {i}", category=Category.OTHER, due="2022-12-31",
+                             actions=[ActionIn(id=f"B{i}.{j}", title=f"Step {j} of a long programme {i}",
+                                               owner="head_safeguarding", due="2022-12-31")
+                                      for j in range(1, 21)])
+            for i in range(1, 31)]
+    with bot.core.uow() as uow:
+        load_plan(PlanFile(plan=PlanInfo(title="Big plan"), recommendations=recs), force_config, uow,
+                  bot.clock())
+        uow.commit()
+    bot.command(SILVER_CHAIR, "summary")
+    first = bot.wait_response()
+    wait_for(lambda: bot.slack.files, what="the summary file")
+    bot.settle(0.2)
+    assert len(bot.slack.responses) == 1  # never more than a response URL takes
+    assert "attached in your DM" in first.text
+    name, content = next(iter(bot.slack.files.items()))
+    assert name.endswith(".md") and b"B30.20" in content  # the whole summary, nothing cut
+    upload = bot.slack.calls_to("files.completeUploadExternal")[0]
+    assert upload.params.get("channel_id") == bot.slack.dm_channel(SILVER_CHAIR)

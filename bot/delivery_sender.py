@@ -28,10 +28,13 @@ log = logging.getLogger(__name__)
 # Slack errors that retrying cannot cure: report them to the admins at once
 PERMANENT = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
-    "msg_too_long", "user_not_found", "user_disabled", "cannot_dm_bot", "invalid_auth", "not_authed",
-    "account_inactive", "token_revoked", "missing_scope", "invalid_metadata_format", "no_text",
-    "restricted_action", "too_many_attachments", "invalid_arguments",
+    "msg_too_long", "user_not_found", "user_disabled", "cannot_dm_bot", "invalid_metadata_format",
+    "no_text", "restricted_action", "too_many_attachments", "invalid_arguments",
 })
+# Slack refusing the app itself: no delivery can go until a person fixes the token or scopes, and
+# then every one still useful must go, so these block the ledger instead of killing deliveries.
+BLOCKING = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                      "missing_scope", "team_access_not_granted", "no_permission", "ekm_access_denied"})
 AMBIGUOUS_TRIES = 3
 
 
@@ -123,7 +126,8 @@ class DeliverySender:
             return self.gateway.dm_channel(message.target)
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
-            raise SendFailed(f"conversations.open: {error}", permanent=error in PERMANENT) from exc
+            raise SendFailed(f"conversations.open: {error}", permanent=error in PERMANENT,
+                               blocked=error in BLOCKING) from exc
         except OSError as exc:
             raise SendFailed(f"conversations.open: {exc}") from exc
 
@@ -180,7 +184,8 @@ class DeliverySender:
                     continue  # may have posted: look before trying again
                 if status == 429:
                     raise SendFailed(f"rate limited after every retry ({error})") from exc
-                raise SendFailed(f"chat.postMessage: {error}", permanent=error in PERMANENT) from exc
+                raise SendFailed(f"chat.postMessage: {error}", permanent=error in PERMANENT,
+                               blocked=error in BLOCKING) from exc
             except OSError as exc:  # dropped connection, timeout: the post may have landed
                 last = repr(exc)
                 continue

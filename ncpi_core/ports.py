@@ -121,13 +121,17 @@ class SendFailed(Exception):
         permanent: retrying cannot help (a bad channel, invalid blocks).
         outcome_unknown: the message may have been posted (a 5xx or a dropped connection after the
             request went out); the next attempt looks for it before sending again.
+        blocked: nothing at all can be sent until a person fixes the app (a revoked token, a
+            missing scope): not this delivery's fault, so it waits without using up its attempts.
     """
 
-    def __init__(self, reason: str, *, permanent: bool = False, outcome_unknown: bool = False) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False, outcome_unknown: bool = False,
+                 blocked: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.outcome_unknown = outcome_unknown
+        self.blocked = blocked
 
 
 class DeliveryPort(Protocol):

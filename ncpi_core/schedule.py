@@ -70,6 +70,7 @@ log = logging.getLogger(__name__)
 UowFactory = Callable[[], UnitOfWork]
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
+BLOCKED_RETRY = timedelta(minutes=10)  # while Slack refuses the app itself (see _failed)
 # Deliveries of one claimed batch are sent by this many threads: a send mostly waits on Slack
 # (its round trip, a 429's Retry-After), so one at a time leaves the rate limit unused.
 SENDERS = 4
@@ -353,6 +354,16 @@ def _sent(uow_factory: UowFactory, claim: Claim, worker: str, now: datetime, ref
 def _failed(uow_factory: UowFactory, claim: Claim, worker: str, now: datetime, exc: SendFailed,
             result: TickResult) -> None:
     error = exc.reason[:1000]
+    if exc.blocked:
+        # Slack refuses the app itself (token revoked, scope missing): every delivery waits, with
+        # its attempts untouched, until a person fixes it; what expires meanwhile goes stale.
+        log.error("Slack refuses the bot (%s): nothing can be sent until SLACK_BOT_TOKEN or the app's "
+                  "scopes are fixed; %s will be tried again in %d minutes", error, claim.key,
+                  BLOCKED_RETRY.seconds // 60)
+        _finish(uow_factory, claim, worker, state="failed", next_attempt_at=now + BLOCKED_RETRY,
+                attempts=max(0, claim.attempts - 1), lease_owner=None, lease_until=None, last_error=error)
+        result.failed += 1
+        return
     if exc.permanent or claim.attempts >= MAX_ATTEMPTS:
         log.error("delivery %s is dead after %d attempts: %s", claim.key, claim.attempts, error)
         _dead(uow_factory, claim, worker, now, error)

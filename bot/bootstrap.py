@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -19,6 +20,27 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock moved by hand: `ncpi demo`'s simulated days, and tests (thread-safe)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self.current
+
+    def advance(self, **delta: float) -> datetime:
+        with self._lock:
+            self.current += timedelta(**delta)
+            return self.current
+
+    def set(self, now: datetime) -> None:
+        with self._lock:
+            self.current = now
 
 
 @dataclass

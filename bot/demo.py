@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from sqlalchemy.engine import make_url
 
 from bot.app import build_app
-from bot.bootstrap import Core, build_core
+from bot.bootstrap import Core, ManualClock, build_core
 from bot.cli_run import make_http_server
 from bot.defaults import DEFAULTS_DIR
 from bot.delivery_sender import DeliverySender
@@ -62,22 +62,6 @@ def delivery_kind(msg: Message) -> str | None:
     return str(key).split(":", 1)[0] if key else None
 
 
-class DemoClock:
-    """The simulated clock every part of the bot reads (`core.now()`)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self.now
-
-    def set(self, now: datetime) -> None:
-        with self._lock:
-            self.now = now
-
-
 @dataclass
 class DemoResult:
     database_url: str
@@ -91,7 +75,7 @@ class DemoResult:
 class Tour:
     """Drives the simulated cycle and prints each message as it would read in Slack."""
 
-    def __init__(self, core: Core, slack: SlackStandIn, sender: SlackSender, clock: DemoClock,
+    def __init__(self, core: Core, slack: SlackStandIn, sender: SlackSender, clock: ManualClock,
                  out: TextIO, full: bool) -> None:
         self.core, self.slack, self.sender, self.clock = core, slack, sender, clock
         self.out, self.full = out, full
@@ -256,7 +240,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
     _fresh_database(database_url)
     config = load_force_config(config_dir / "ncpi.yaml")
     plan = load_plan_file(config_dir / "action_plan.yaml", config)
-    clock = DemoClock(local_to_utc(FIRST_DAY, datetime.min.time().replace(hour=8), config.tz))
+    clock = ManualClock(local_to_utc(FIRST_DAY, datetime.min.time().replace(hour=8), config.tz))
     settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
                         NCPI_DATABASE_URL=database_url, NCPI_CONFIG_DIR=config_dir)
     core = build_core(settings, clock=clock, config=config, engine=build_engine(database_url))

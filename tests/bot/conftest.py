@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.app import build_app
-from bot.bootstrap import Core, build_core
+from bot.bootstrap import Core, ManualClock, build_core
 from bot.cli_run import make_http_server
 from bot.settings import Settings
 from bot.slack_gateway import SlackGateway, build_web_client
@@ -55,25 +55,7 @@ STRANGER = "U0STRANGER"
 T = TypeVar("T")
 
 
-class FakeClock:
-    """A clock tests move by hand (the bot reads time only through `core.now()`)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self.current
-
-    def advance(self, **delta: float) -> datetime:
-        with self._lock:
-            self.current += timedelta(**delta)
-            return self.current
-
-    def set(self, now: datetime) -> None:
-        with self._lock:
-            self.current = now
+FakeClock = ManualClock  # the clock tests move by hand (the bot reads time only through `core.now()`)
 
 
 def wait_for(predicate: Callable[[], T], timeout: float = 5.0, what: str = "the bot") -> T:

@@ -74,7 +74,7 @@ class Figures:
         lines = [
             "# Reliability: figures from the last run",
             "",
-            f"Written by `python -m pytest tests/reliability` at {when}.",
+            f"Written by the reliability scenarios (`python -m pytest`, or `python -m pytest tests/reliability`) at {when}.",
             "",
             "| scenario | runs | deliveries | duplicates | losses | inputs tried | seconds | notes |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

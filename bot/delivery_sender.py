@@ -129,7 +129,7 @@ class DeliverySender:
             raise SendFailed(f"conversations.open: {error}", permanent=error in PERMANENT,
                                blocked=error in BLOCKING) from exc
         except OSError as exc:
-            raise SendFailed(f"conversations.open: {exc}") from exc
+            raise SendFailed(f"conversations.open: {exc}", unreachable=True) from exc
 
     def _find(self, channel: str, thread_ts: str | None, key: str, pages: int = 5) -> str | None:
         """The ts of the message carrying `key`, or None if it is not there.
@@ -148,7 +148,8 @@ class DeliverySender:
                 else:
                     resp = self.gateway.client.conversations_history(**kwargs)
             except (SlackApiError, OSError) as exc:
-                raise SendFailed(f"could not look for {key}: {exc}", outcome_unknown=True) from exc
+                raise SendFailed(f"could not look for {key}: {exc}", outcome_unknown=True,
+                                 unreachable=isinstance(exc, OSError)) from exc
             for msg in resp.get("messages", []):
                 meta = msg.get("metadata") or {}
                 if (meta.get("event_type") == METADATA_EVENT_TYPE
@@ -167,6 +168,7 @@ class DeliverySender:
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         last = ""
+        unreachable = False
         for attempt in range(AMBIGUOUS_TRIES):
             if attempt:
                 found = self._find(channel, thread_ts, key)
@@ -180,7 +182,7 @@ class DeliverySender:
                 status = getattr(exc.response, "status_code", 200)
                 error = str(exc.response.get("error", ""))
                 if status >= 500:
-                    last = f"HTTP {status} {error}"
+                    last, unreachable = f"HTTP {status} {error}", False
                     continue  # may have posted: look before trying again
                 if status == 429:
                     raise SendFailed(f"rate limited after every retry ({error})") from exc
@@ -188,8 +190,9 @@ class DeliverySender:
                                blocked=error in BLOCKING) from exc
             except OSError as exc:  # dropped connection, timeout: the post may have landed
                 last = repr(exc)
+                unreachable = True
                 continue
         found = self._find(channel, thread_ts, key)
         if found:
             return SentRef(channel, found)
-        raise SendFailed(f"chat.postMessage: {last}", outcome_unknown=True)
+        raise SendFailed(f"chat.postMessage: {last}", outcome_unknown=True, unreachable=unreachable)

@@ -123,15 +123,18 @@ class SendFailed(Exception):
             request went out); the next attempt looks for it before sending again.
         blocked: nothing at all can be sent until a person fixes the app (a revoked token, a
             missing scope): not this delivery's fault, so it waits without using up its attempts.
+        unreachable: Slack could not be reached at all (connection refused, timed out): the
+            rest of the tick waits for the next one rather than queue behind the same failure.
     """
 
     def __init__(self, reason: str, *, permanent: bool = False, outcome_unknown: bool = False,
-                 blocked: bool = False) -> None:
+                 blocked: bool = False, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.outcome_unknown = outcome_unknown
         self.blocked = blocked
+        self.unreachable = unreachable
 
 
 class DeliveryPort(Protocol):

@@ -86,6 +86,7 @@ class TickResult:
     dead: int = 0
     stale: int = 0
     skipped: int = 0  # no longer needed (the update arrived, the action closed)
+    halted: int = 0  # failures that stop the tick: Slack unreachable, or refusing the app itself
     keys_sent: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
@@ -272,6 +273,8 @@ def run_tick(uow_factory: UowFactory, config: ForceConfig, port: DeliveryPort, n
             if pool is None or len(claims) == 1:
                 for claim in claims:
                     _deliver(uow_factory, port, builder, claim, worker, now, result)
+                if result.halted:
+                    break
                 continue
             builder.state  # noqa: B018 - read the plan once here, not once per thread
 
@@ -282,6 +285,12 @@ def run_tick(uow_factory: UowFactory, config: ForceConfig, port: DeliveryPort, n
 
             for part in pool.map(one, claims):  # in claim order: keys_sent stays in order
                 result.add(part)
+            if result.halted:
+                # Slack is unreachable or refuses the app: the next tick tries again, instead of
+                # every remaining delivery waiting out the same connection retries now
+                log.warning("tick stopped early: Slack unreachable or refusing the app; "
+                            "the rest waits for the next tick")
+                break
     return result
 
 
@@ -354,6 +363,8 @@ def _sent(uow_factory: UowFactory, claim: Claim, worker: str, now: datetime, ref
 def _failed(uow_factory: UowFactory, claim: Claim, worker: str, now: datetime, exc: SendFailed,
             result: TickResult) -> None:
     error = exc.reason[:1000]
+    if exc.blocked or exc.unreachable:
+        result.halted += 1
     if exc.blocked:
         # Slack refuses the app itself (token revoked, scope missing): every delivery waits, with
         # its attempts untouched, until a person fixes it; what expires meanwhile goes stale.

@@ -210,3 +210,19 @@ def test_without_matplotlib_the_summary_goes_and_the_note_is_said_once(
     assert len(summaries) == 2 and len(notes) == 1
     assert "ncpi[charts]" in notes[0].text
     assert not slack.calls_to("files.completeUploadExternal")
+
+
+def test_an_unreachable_slack_stops_the_tick_instead_of_queueing_behind_it(
+        loaded: Any, force_config: ForceConfig) -> None:
+    dead_end = build_web_client("xoxb-test", "http://127.0.0.1:9/api/", timeout=1, max_retries=1)
+    port = DeliverySender(SlackGateway(dead_end, loaded().engine))
+    result = run_tick(loaded, force_config, port, MARCH_1_0900, senders=1)
+    assert result.halted >= 1 and result.sent == 0
+    assert result.failed < 27  # the rest waits for the next tick, with its attempts untouched
+    with loaded() as uow:
+        from sqlalchemy import func, select
+
+        from ncpi_core.storage.tables import DeliveryRow
+        pending = uow.session.scalar(select(func.count()).select_from(DeliveryRow).where(
+            DeliveryRow.state == "pending", DeliveryRow.attempts == 0))
+    assert pending and pending > 0

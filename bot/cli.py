@@ -63,13 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--format", choices=["text", "markdown", "csv", "json"], default="text")
     summ.add_argument("--filter", choices=["overdue", "missing", "red"], default=None)
     summ.add_argument("--recommendation", default=None, help="only this recommendation, e.g. R3")
+    summ.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     exp = sub.add_parser("export", help="the plan with its latest updates and history")
     exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx")
     exp.add_argument("--out", required=True, help="output file")
+    exp.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     chart = sub.add_parser("chart", help="the plan's RAG position over time as a PNG")
     chart.add_argument("--out", required=True, help="output .png file")
+    chart.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     sub.add_parser("check", help="validate configuration and plan (and Slack, with tokens)")
 

@@ -6,7 +6,9 @@ import argparse
 import io
 import logging
 
+from bot.defaults import DEFAULTS_DIR
 from bot.errors import safe_url
+from bot.settings import Settings
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -24,7 +26,11 @@ def demo(args: argparse.Namespace) -> int:
     print(f"Done in {result.seconds:.1f} s: {result.messages} messages ({kinds}).")
     print(f"The demo's database is {safe_url(result.database_url)}; explore it with:")
     env = f"NCPI_DATABASE_URL={result.database_url}"
-    print(f"  {env} ncpi summary --level gold")
-    print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx")
-    print(f"  {env} ncpi chart --out ncpi-demo.png")
+    if not (Settings().config_file).exists():
+        # outside a checkout: point at the example configuration the demo used
+        env += f" NCPI_CONFIG_DIR={DEFAULTS_DIR}"
+    at = "--now 2022-03-22T12:00"  # the demo's last simulated moment
+    print(f"  {env} ncpi summary --level gold {at}")
+    print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
+    print(f"  {env} ncpi chart --out ncpi-demo.png {at}")
     return 0

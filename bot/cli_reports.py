@@ -6,10 +6,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.bootstrap import build_core
+from bot.bootstrap import Core, build_core
 from bot.errors import database_errors
 from ncpi_core.summaries import NO_PLAN
 
+
+def _core(args: argparse.Namespace) -> Core:
+    """The core, with the clock fixed at `--now` when given (a report 'as at' that moment)."""
+    core = build_core()
+    when = getattr(args, "now", None)
+    if when:
+        from bot.cli_schedule import parse_when
+
+        fixed = parse_when(when, core.tz, core.now())
+        core.clock = lambda: fixed
+    return core
 
 def _write(text: str) -> None:
     # a summary may hold any character a lead typed; never fail on a narrow terminal encoding
@@ -25,7 +36,7 @@ def summary(args: argparse.Namespace) -> int:
     from ncpi_core.render import render_summary
     from ncpi_core.summaries import summary_now
 
-    core = build_core()
+    core = _core(args)
     with database_errors(core.settings.database_url):
         result = summary_now(core.uow, core.config, core.now(), args.level,
                              recommendation=args.recommendation, only=args.filter)
@@ -50,7 +61,7 @@ def export(args: argparse.Namespace) -> int:
     """Write the plan with its latest updates, history and audit trail to --out."""
     from ncpi_core.reports import build_export, write_export
 
-    core = build_core()
+    core = _core(args)
     out = Path(args.out)
     if not out.parent.exists():
         print(f"ncpi export: the folder {out.parent} does not exist.", file=sys.stderr)
@@ -74,7 +85,7 @@ def chart(args: argparse.Namespace) -> int:
     """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
     from ncpi_core.chart import chart_data, render_chart_png
 
-    core = build_core()
+    core = _core(args)
     out = Path(args.out)
     with database_errors(core.settings.database_url):
         data = chart_data(core.uow, core.config, core.now())

@@ -220,7 +220,7 @@ def home_view(name: str, actions: list[Action], latest: dict[str, Update], today
     blocks: list[Block] = [header(f"ncpi: {name}")]
     if position is not None:
         blocks.append(mrkdwn("*Plan position at a glance*"))
-        blocks.extend(section_lines(position)[:4])
+        blocks.extend(section_lines(position)[:6])
         blocks.append({"type": "divider"})
     blocks.append(mrkdwn(f"*Your actions* ({len(actions)})" if actions
                          else "*Your actions*\nYou own no actions in the plan."))

@@ -142,7 +142,9 @@ def _recommendation_blocks(s: Summary) -> list[Block]:
     return blocks
 
 
-def _participation_blocks(s: Summary) -> list[Block]:
+def participation_lines(s: Summary) -> list[str]:
+    """Per lead: prompts answered in the latest cycle, median time to reply, share over all cycles
+    (the Silver summary's footer and the Silver chair's App Home)."""
     if s.level != Level.SILVER or s.participation is None or not s.participation.rows:
         return []
     overall = {r.person: r for r in s.participation.overall()}
@@ -151,7 +153,12 @@ def _participation_blocks(s: Summary) -> list[Block]:
         o = overall[r.person]
         lines.append(f"• {escape(r.name)}: {r.answered}/{r.prompts}, {format_duration(r.median_response)}; "
                      f"all cycles {o.share:.0%}")
-    return [{"type": "divider"}] + _sections(lines)
+    return lines
+
+
+def _participation_blocks(s: Summary) -> list[Block]:
+    lines = participation_lines(s)
+    return [{"type": "divider"}] + _sections(lines) if lines else []
 
 
 def _size(block: Block) -> int:

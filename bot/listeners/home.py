@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.listeners.commands import my_actions
 from bot.text import escape
 from ncpi_core import permissions
+from ncpi_core.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,19 @@ def publish_home(deps: Deps, slack_user: str) -> None:
         return
     actions, latest = my_actions(deps, person.id)
     position = plan_position(deps) if permissions.may_read_summary(person) else None
+    if position is not None and person.has(Role.SILVER_CHAIR, Role.ADMIN):
+        position += participation(deps)
     deps.gateway.publish_home(slack_user, blocks.home_view(person.name, actions, latest, deps.today(),
                                                            position))
+
+
+def participation(deps: Deps) -> list[str]:
+    """Who answers their prompts, and how fast: for the Silver chair and the administrator."""
+    from bot.blocks_summary import participation_lines
+    from ncpi_core.summaries import summary_now
+
+    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
+    return participation_lines(summary)
 
 
 def plan_position(deps: Deps) -> list[str]:

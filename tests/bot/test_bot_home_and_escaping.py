@@ -80,3 +80,21 @@ def test_a_narrative_is_escaped_wherever_it_is_shown(bot: BotHarness) -> None:
         assert "<https://evil.example" not in shown
     assert any("&lt;!channel&gt;" in s for s in everything)
     assert sum("&lt;!channel&gt;" in s for s in everything) >= 4
+
+
+def test_the_silver_chair_sees_participation_at_home_and_a_bronze_lead_does_not(bot: BotHarness) -> None:
+    from datetime import timedelta
+
+    from ncpi_core.storage.tables import DeliveryRow
+    from ncpi_core.storage.uow import UnitOfWork
+
+    sent = bot.clock() - timedelta(hours=3)
+    with UnitOfWork(bot.engine) as uow:
+        uow.session.add(DeliveryRow(key="prompt:silver:20220503T1300Z:R2.1", kind="prompt",
+                                    meeting="silver:20220503T1300Z", action_id="R2.1",
+                                    person="head_safeguarding", target=SAFEGUARDING, due_at=sent,
+                                    state="sent", sent_at=sent, created_at=sent))
+        uow.commit()
+    chair = json.dumps(home_of(bot, SILVER_CHAIR))
+    assert "Participation" in chair and "Head of Safeguarding: 0/1" in chair
+    assert "Participation" not in json.dumps(home_of(bot, SAFEGUARDING))

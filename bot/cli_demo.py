@@ -8,11 +8,12 @@ import logging
 
 from bot.defaults import DEFAULTS_DIR
 from bot.errors import safe_url
+from bot.progress import Progress
 from bot.settings import Settings
 
 
 def demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo import WORKING_DAYS, run_demo
 
     logging.getLogger().setLevel(logging.ERROR)  # the tour is the output; keep the logs quiet
     print("ncpi demo: one governance cycle of the North Yorkshire NCPI plan, 11–22 March 2022,")
@@ -20,7 +21,9 @@ def demo(args: argparse.Namespace) -> int:
     print("Every message below went through the real bot: signed requests to its Bolt listeners,")
     print("the delivery ledger and the scheduler's tick. Only the clock is simulated.")
     sink = io.StringIO() if args.quiet else None
-    result = run_demo(args.database, out=sink, full=getattr(args, "full", False))
+    with Progress("ncpi demo", total=WORKING_DAYS) as progress:  # shown with --quiet on a terminal
+        result = run_demo(args.database, out=sink, full=getattr(args, "full", False),
+                          progress=progress if args.quiet else None)
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(result.by_kind.items()))
     print()
     print(f"Done in {result.seconds:.1f} s: {result.messages} messages ({kinds}).")

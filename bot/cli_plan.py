@@ -7,8 +7,9 @@ from pathlib import Path
 
 from bot.bootstrap import build_core
 from bot.errors import database_errors
+from bot.progress import Progress
 from ncpi_core.config import PlanFile, load_plan_file
-from ncpi_core.services import load_plan
+from ncpi_core.services import LoadReport, load_plan
 
 
 def store_plan(plan: PlanFile, source_name: str, source: str = "cli") -> int:
@@ -17,6 +18,10 @@ def store_plan(plan: PlanFile, source_name: str, source: str = "cli") -> int:
     with database_errors(core.settings.database_url), core.uow() as uow:
         report = load_plan(plan, core.config, uow, core.now(), actor="cli", source=source)
         uow.commit()
+    return _print_report(plan, source_name, report)
+
+
+def _print_report(plan: PlanFile, source_name: str, report: LoadReport) -> int:
     recs = len(plan.recommendations)
     acts = sum(len(r.actions) for r in plan.recommendations)
     print(f"Loaded {source_name}: {recs} recommendations, {acts} actions.")
@@ -37,5 +42,11 @@ def import_table(args: argparse.Namespace) -> int:
 
     core = build_core()
     path = Path(args.file)
-    plan = read_plan_table(path, core.config)
-    return store_plan(plan, str(path), source="import")
+    with Progress("ncpi plan import") as progress:
+        progress.step(f"reading and checking {path.name}")
+        plan = read_plan_table(path, core.config)
+        progress.step(f"storing {sum(len(r.actions) for r in plan.recommendations)} actions")
+        with database_errors(core.settings.database_url), core.uow() as uow:
+            report = load_plan(plan, core.config, uow, core.now(), actor="cli", source="import")
+            uow.commit()
+    return _print_report(plan, str(path), report)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.bootstrap import Core, build_core
 from bot.errors import database_errors
+from bot.progress import Progress
 from ncpi_core.summaries import NO_PLAN
 
 
@@ -66,13 +67,18 @@ def export(args: argparse.Namespace) -> int:
     if not out.parent.exists():
         print(f"ncpi export: the folder {out.parent} does not exist.", file=sys.stderr)
         return 1
-    with database_errors(core.settings.database_url):
+    with database_errors(core.settings.database_url), Progress("ncpi export") as progress:
+        progress.step("reading the plan, its updates and the audit trail")
         data = build_export(core.uow, core.config, core.now())
         if data.summary.empty:
+            progress.clear()
             print(NO_PLAN)
             return 1
+        if args.format == "xlsx":
+            progress.step(f"drawing the chart ({len(data.history):,} updates read)")
         png = _chart_png(core) if args.format == "xlsx" else None
-    written = write_export(data, args.format, out, chart_png=png)
+        progress.step(f"writing {out.name}")
+        written = write_export(data, args.format, out, chart_png=png)
     actions = len(data.summary.actions)
     print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.history)} updates, "
           f"{len(data.audit)} audit entries.")

@@ -24,6 +24,7 @@ from bot.bootstrap import Core, ManualClock, build_core
 from bot.cli_run import make_http_server
 from bot.defaults import DEFAULTS_DIR
 from bot.delivery_sender import DeliverySender
+from bot.progress import Progress
 from bot.settings import Settings
 from bot.slack_gateway import SlackGateway, build_web_client
 from bot.standin import Message, SlackSender, SlackStandIn
@@ -42,6 +43,7 @@ TOKEN = "xoxb-ncpi-demo"  # noqa: S105
 # The cycle the demo walks: Gold meets Fri 18 March 2022, Silver Tue 22 March 2022.
 FIRST_DAY = date(2022, 3, 11)
 LAST_DAY = date(2022, 3, 22)
+WORKING_DAYS = 8  # 11 to 22 March 2022, weekdays
 
 
 EMOJI = {":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_green_circle:": "🟢",
@@ -76,7 +78,7 @@ class Tour:
     """Drives the simulated cycle and prints each message as it would read in Slack."""
 
     def __init__(self, core: Core, slack: SlackStandIn, sender: SlackSender, clock: ManualClock,
-                 out: TextIO, full: bool) -> None:
+                 out: TextIO, full: bool, progress: Progress | None = None) -> None:
         self.core, self.slack, self.sender, self.clock = core, slack, sender, clock
         self.out, self.full = out, full
         self.users = {p.slack_user: p.name for p in core.config.people}
@@ -85,12 +87,15 @@ class Tour:
                                                 core.clock))
         self.printed = 0
         self.seen_kinds: set[str] = set()
+        self.progress = progress
 
     # --- output ---------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
 
     def day(self, d: date) -> None:
+        if self.progress is not None:
+            self.progress.step(f"{d:%a %d %b %Y}", advance=1)
         self.say()
         self.say(f"━━━━ {d:%A %d %B %Y} " + "━" * 40)
 
@@ -233,7 +238,8 @@ def _fresh_database(url: str) -> None:
 
 
 def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = None,
-             full: bool = False, config_dir: Path = DEFAULTS_DIR) -> DemoResult:
+             full: bool = False, config_dir: Path = DEFAULTS_DIR,
+             progress: Progress | None = None) -> DemoResult:
     """Run the tour; print to `out`; leave the database at `database_url` for exploring."""
     out = out or sys.stdout
     started = time.monotonic()
@@ -257,7 +263,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
         thread.start()
         try:
             url = f"http://127.0.0.1:{server.server_address[1]}/slack/events"
-            tour = Tour(core, slack, SlackSender(url, SECRET, standin=slack), clock, out, full)
+            tour = Tour(core, slack, SlackSender(url, SECRET, standin=slack), clock, out, full, progress)
             _script(tour, config.channels.gold)
             result.messages = len(slack.timeline())
             result.invalid_payloads = len(slack.invalid_payloads)

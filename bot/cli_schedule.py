@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import Core, build_core
@@ -35,15 +36,24 @@ def parse_when(value: str | None, tz: ZoneInfo, default: datetime) -> datetime:
     return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(UTC)
 
 
+def _missing_sqlite_file(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and name not in ("", ":memory:") and not Path(name).exists()
+
+
 def _facts(core: Core) -> Facts:
     """The plan from the database, or from the plan file when none is loaded (no Slack needed)."""
     from ncpi_core.schedule import read_facts
 
     try:
-        with core.uow() as uow:
-            facts = read_facts(uow, [])
-        if facts.actions:
-            return facts
+        if not _missing_sqlite_file(core.settings.database_url):  # a preview never creates a file
+            with core.uow() as uow:
+                facts = read_facts(uow, [])
+            if facts.actions:
+                return facts
     except Exception:  # noqa: BLE001 - no schema yet: the preview still works from the files
         pass
     plan = load_plan_file(core.settings.plan_file, core.config)

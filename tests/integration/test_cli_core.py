@@ -79,3 +79,18 @@ def test_check_passes_on_the_shipped_config(fresh_db: str, capsys: pytest.Captur
 def test_check_reports_an_unmigrated_database(fresh_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 1
     assert "run `ncpi db upgrade`" in capsys.readouterr().out
+
+
+def test_another_forces_plan_loads_and_summarises_with_no_code_change(
+        fresh_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NCPI_CONFIG_DIR", str(ROOT / "tests" / "fixtures" / "other_force"))
+    assert main(["db", "upgrade"]) == 0
+    assert main(["plan", "load"]) == 0
+    capsys.readouterr()
+    assert main(["summary", "--level", "gold", "--now", "2023-03-01T12:00"]) == 0
+    out = capsys.readouterr().out
+    assert "Anytown Constabulary" in out
+    for rec in [f"C{i}" for i in range(1, 9)]:
+        assert rec in out
+    assert main(["summary", "--level", "silver", "--format", "csv"]) == 0
+    assert "C6.2" in capsys.readouterr().out

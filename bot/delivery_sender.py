@@ -150,7 +150,8 @@ class DeliverySender:
             except (SlackApiError, OSError) as exc:
                 raise SendFailed(f"could not look for {key}: {exc}", outcome_unknown=True,
                                  unreachable=isinstance(exc, OSError)) from exc
-            for msg in resp.get("messages", []):
+            messages: list[dict[str, Any]] = resp.get("messages", []) or []
+            for msg in messages:
                 meta = msg.get("metadata") or {}
                 if (meta.get("event_type") == METADATA_EVENT_TYPE
                         and (meta.get("event_payload") or {}).get("key") == key):

@@ -86,7 +86,7 @@ class SummaryCache:
             if item is not None and item[0] == version and version.settled_by(min(now, item[1])):
                 self._items.move_to_end(key)
                 self.hits += 1
-                return item[2]  # type: ignore[no-any-return]
+                return item[2]
         self.misses += 1
         value = build()
         if version.settled_by(now):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -38,12 +39,40 @@ BLOCKING = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_r
 AMBIGUOUS_TRIES = 3
 
 
+class SendGate:
+    """Shared by the threads of one sender: after a 429, nobody posts until Retry-After has passed.
+
+    Without it each sender thread finds the limit for itself, and every extra 429 costs a whole
+    Retry-After of that thread's time.
+    """
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def close_for(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+    def wait(self) -> None:
+        while True:
+            with self._lock:
+                delay = self._until - time.monotonic()
+            if delay <= 0:
+                return
+            time.sleep(delay)
+
+
 class RetryAfterHandler(RateLimitErrorRetryHandler):
-    """Waits a 429's Retry-After plus at most 0.1 s of jitter.
+    """Waits a 429's Retry-After plus at most 0.1 s of jitter, holding the shared gate meanwhile.
 
     slack_sdk's own handler adds up to a whole second (random()), which wastes half of each
     one-second rate-limit window on average when a fan-out of prompts meets the limit.
     """
+
+    def __init__(self, max_retry_count: int = 1, gate: SendGate | None = None) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.gate = gate or SendGate()
 
     def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
                                  response: HttpResponse | None = None,
@@ -56,14 +85,15 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
             wait = float(values[0] if isinstance(values, list) else values)  # type: ignore[arg-type]
         except (TypeError, ValueError, IndexError):
             wait = 1.0
-        time.sleep(max(0.0, wait) + random.random() * 0.1)
+        self.gate.close_for(max(0.0, wait) + random.random() * 0.1)
+        self.gate.wait()
         state.increment_current_attempt()
 
 
-def build_post_client(client: WebClient, max_retries: int = 5) -> WebClient:
+def build_post_client(client: WebClient, max_retries: int = 5, gate: SendGate | None = None) -> WebClient:
     """A copy of `client` for chat.postMessage that retries only on 429 (never blindly on 5xx)."""
     return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
-                     retry_handlers=[RetryAfterHandler(max_retry_count=max_retries)])
+                     retry_handlers=[RetryAfterHandler(max_retry_count=max_retries, gate=gate)])
 
 
 class DeliverySender:
@@ -71,7 +101,8 @@ class DeliverySender:
 
     def __init__(self, gateway: SlackGateway, post_client: WebClient | None = None) -> None:
         self.gateway = gateway
-        self.post_client = post_client or build_post_client(gateway.client)
+        self.gate = SendGate()
+        self.post_client = post_client or build_post_client(gateway.client, gate=self.gate)
 
     # --- the port ---------------------------------------------------------------------------
     def send(self, message: Outgoing) -> SentRef:
@@ -177,6 +208,7 @@ class DeliverySender:
                     log.info("delivery %s was posted despite the error: found it", key)
                     return SentRef(channel, found)
             try:
+                self.gate.wait()  # another thread met the rate limit: wait its Retry-After out too
                 resp = self.post_client.chat_postMessage(**kwargs)
                 return SentRef(str(resp["channel"]), str(resp["ts"]))
             except SlackApiError as exc:

@@ -568,6 +568,18 @@ def _resolve_person(config: ForceConfig, ref: str) -> Person | None:
     return config.person_by_slack(ref) or config.person(ref)
 
 
+def _absentee(config: ForceConfig, actor: Person, person_id: str | None, what: str, hint: str) -> Person:
+    """Whose absence this is: the actor's own, or (for an administrator only) `person_id`'s."""
+    if person_id is None or person_id == actor.id:
+        return actor
+    if not actor.has(Role.ADMIN):
+        raise PermissionDenied(f"Sorry, only a plan administrator can {what}.", hint)
+    found = config.person(person_id)
+    if found is None:
+        raise NotFound(f"'{person_id}' is not one of the people in ncpi.yaml.", "Use a person id from it.")
+    return found
+
+
 def set_away(uow_factory: UowFactory, config: ForceConfig, slack_user: str, start: str | date,
              end: str | date, deputy: str | None = None, *, person_id: str | None = None, now: datetime,
              today: date, source: Source = Source.SLASH) -> Outcome:
@@ -578,15 +590,8 @@ def set_away(uow_factory: UowFactory, config: ForceConfig, slack_user: str, star
     absence (`person_id`). An absence overlapping an earlier one replaces it.
     """
     actor = _actor(config, slack_user)
-    person = actor
-    if person_id is not None and person_id != actor.id:
-        if not actor.has(Role.ADMIN):
-            raise PermissionDenied("Sorry, only a plan administrator can record someone else's absence.",
-                                   "Record your own with `/ncpi away YYYY-MM-DD YYYY-MM-DD [@deputy]`.")
-        found = config.person(person_id)
-        if found is None:
-            raise NotFound(f"'{person_id}' is not one of the people in ncpi.yaml.", "Use a person id from it.")
-        person = found
+    person = _absentee(config, actor, person_id, "record someone else's absence",
+                       "Record your own with `/ncpi away YYYY-MM-DD YYYY-MM-DD [@deputy]`.")
     first, last = parse_date(start, "start date"), parse_date(end, "end date")
     if last < first:
         raise InvalidInput(f"The end date {last.isoformat()} is before the start date {first.isoformat()}.",
@@ -659,15 +664,7 @@ def back(uow_factory: UowFactory, config: ForceConfig, slack_user: str, *, perso
     nobody is nudged for that window after the event.
     """
     actor = _actor(config, slack_user)
-    person = actor
-    if person_id is not None and person_id != actor.id:
-        if not actor.has(Role.ADMIN):
-            raise PermissionDenied("Sorry, only a plan administrator can end someone else's absence.",
-                                   "Use `/ncpi back` for your own.")
-        found = config.person(person_id)
-        if found is None:
-            raise NotFound(f"'{person_id}' is not one of the people in ncpi.yaml.", "Use a person id from it.")
-        person = found
+    person = _absentee(config, actor, person_id, "end someone else's absence", "Use `/ncpi back` for your own.")
     with uow_factory() as uow:
         s = uow.session
         assert s is not None

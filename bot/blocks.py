@@ -203,15 +203,23 @@ def my_actions_message(actions: list[Action], latest: dict[str, Update], today: 
         return ("You own no actions in the plan.",
                 [mrkdwn("You own no actions in the plan, so there is nothing for you to update.")])
     blocks: list[Block] = [mrkdwn(f"*Your actions, {escape(name)}* ({len(actions)})")]
-    room = MESSAGE_BLOCKS - 2
+    blocks += action_blocks(actions, latest, today, MESSAGE_BLOCKS - 2,
+                            "; open the bot's Home tab for them all.")
+    return f"Your actions ({len(actions)})", blocks
+
+
+def action_blocks(actions: list[Action], latest: dict[str, Update], today: date, room: int,
+                  where_the_rest_are: str) -> list[Block]:
+    """A line per action with an Update button (open ones), at most `room`, then how many more."""
+    blocks: list[Block] = []
     for a in actions[:room]:
         block = mrkdwn(action_line(a, latest.get(a.id), today))
         if not a.is_closed:
             block["accessory"] = update_button(a.id)
         blocks.append(block)
     if len(actions) > room:
-        blocks.append(context(f"…and {len(actions) - room} more; open the bot's Home tab for them all."))
-    return f"Your actions ({len(actions)})", blocks
+        blocks.append(context(f"…and {len(actions) - room} more{where_the_rest_are}"))
+    return blocks
 
 
 def home_view(name: str, actions: list[Action], latest: dict[str, Update], today: date,
@@ -224,14 +232,8 @@ def home_view(name: str, actions: list[Action], latest: dict[str, Update], today
         blocks.append({"type": "divider"})
     blocks.append(mrkdwn(f"*Your actions* ({len(actions)})" if actions
                          else "*Your actions*\nYou own no actions in the plan."))
-    room = VIEW_BLOCKS - len(blocks) - 2
-    for a in actions[:room]:
-        block = mrkdwn(action_line(a, latest.get(a.id), today))
-        if not a.is_closed:
-            block["accessory"] = update_button(a.id)
-        blocks.append(block)
-    if len(actions) > room:
-        blocks.append(context(f"…and {len(actions) - room} more: `/ncpi my` lists them all."))
+    blocks += action_blocks(actions, latest, today, VIEW_BLOCKS - len(blocks) - 2,
+                            ": `/ncpi my` lists them all.")
     example = next((a.id for a in actions if not a.is_closed), "R3.2")
     blocks.append(context(f"Reply to a prompt in its thread, or DM me `{escape(example)} amber 60% what "
                           "changed`. `/ncpi help` for everything else."))

@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,14 +55,14 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A private PostgreSQL database for this test session, migrated once, dropped at the end.
+@contextmanager
+def private_postgres_database(prefix: str = "ncpi_t") -> Iterator[str]:
+    """A new migrated PostgreSQL database on the test server, dropped on leaving.
 
     Private, so that several test runs on one server (developers, CI) never see each other's rows.
     """
     admin_url = normalise_url(POSTGRES_URL)
-    name = f"ncpi_t_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -72,10 +73,19 @@ def postgres_database() -> Iterator[str]:
     engine = build_engine(url)
     upgrade(engine)
     engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A private PostgreSQL database for this test session, migrated once, dropped at the end."""
+    with private_postgres_database() as url:
+        yield url
 
 
 def _truncate_all(engine: Engine) -> None:

@@ -7,13 +7,10 @@ printed and written to `tests/reliability/last_run.md`, which the README quotes.
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.standin import SlackStandIn
 from reliability.harness import (
@@ -24,8 +21,8 @@ from reliability.harness import (
     LogSink,
     Processes,
     _Sink,
-    postgres_admin_url,
 )
+from tests.conftest import private_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -61,22 +58,8 @@ def _capture_logs(log_sink: LogSink) -> None:
 @pytest.fixture
 def private_postgres() -> Iterator[str]:
     """A migrated PostgreSQL database of this test alone, dropped afterwards."""
-    from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.migrate import upgrade
-
-    admin_url = postgres_admin_url()
-    name = f"ncpi_rel_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
-    engine = build_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with private_postgres_database("ncpi_rel") as url:
+        yield url
 
 
 @pytest.fixture

@@ -179,11 +179,6 @@ def lead_users(leads: int) -> list[str]:
 
 
 # --- databases --------------------------------------------------------------------------------
-def postgres_admin_url() -> str:
-    from ncpi_core.storage.engine import normalise_url
-
-    return normalise_url(os.environ.get("NCPI_TEST_POSTGRES_URL",
-                                        "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 
 
 

@@ -147,8 +147,13 @@ def _no_such_action(uow: UnitOfWork, action_id: str) -> NotFound:
                     f"Action ids look like {sample}." if ids else "No plan is loaded yet.")
 
 
-def _lock_action(uow: UnitOfWork, action_id: str) -> ActionRow:
-    """The action's row, locked for this transaction; NotFound names a few ids that exist."""
+def _lock_action(uow: UnitOfWork, action_id: str, expect: ActionStatus | None = None,
+                 doing: str = "") -> ActionRow:
+    """The action's row, locked for this transaction; NotFound names a few ids that exist.
+
+    With `expect`, a row in any other status is refused with a message saying why `doing` it
+    cannot be done now.
+    """
     row = uow.repo.action_row(action_id, for_update=True)
     if row is None:
         match = [i for i in uow.repo.action_ids() if i.lower() == action_id.strip().lower()]
@@ -156,6 +161,8 @@ def _lock_action(uow: UnitOfWork, action_id: str) -> ActionRow:
             row = uow.repo.action_row(match[0], for_update=True)
     if row is None or not row.in_plan:
         raise _no_such_action(uow, action_id)
+    if expect is not None and row.status != expect:
+        raise _status_problem(row.id, row.status, doing)
     return row
 
 
@@ -294,9 +301,7 @@ def approve(uow_factory: UowFactory, config: ForceConfig, slack_user: str, actio
     person = _actor(config, slack_user)
     _require_role(person, (Role.SILVER_CHAIR,), "accept a closure", config)
     with uow_factory() as uow:
-        row = _lock_action(uow, action_id)
-        if row.status != ActionStatus.PROPOSED:
-            raise _status_problem(row.id, row.status, "approve")
+        row = _lock_action(uow, action_id, ActionStatus.PROPOSED, "approve")
         req = _pending(uow, row.id, CLOSURE)
         evidence = req.evidence if req else ""
         if req is not None:
@@ -325,9 +330,7 @@ def reject(uow_factory: UowFactory, config: ForceConfig, slack_user: str, action
     reason = check_free_text("reason", reason, required=True,
                              example=f"`/ncpi reject {action_id} the dip-sample shows no change yet`")
     with uow_factory() as uow:
-        row = _lock_action(uow, action_id)
-        if row.status != ActionStatus.PROPOSED:
-            raise _status_problem(row.id, row.status, "reject")
+        row = _lock_action(uow, action_id, ActionStatus.PROPOSED, "reject")
         req = _pending(uow, row.id, CLOSURE)
         if req is not None:
             req.state, req.decided_by, req.decided_at, req.decision_reason = REJECTED, person.id, now, reason
@@ -350,9 +353,7 @@ def signoff(uow_factory: UowFactory, config: ForceConfig, slack_user: str, actio
     person = _actor(config, slack_user)
     _require_role(person, (Role.GOLD_CHAIR,), "sign off an action", config)
     with uow_factory() as uow:
-        row = _lock_action(uow, action_id)
-        if row.status != ActionStatus.ACCEPTED:
-            raise _status_problem(row.id, row.status, "sign off")
+        row = _lock_action(uow, action_id, ActionStatus.ACCEPTED, "sign off")
         req = _latest(uow, row.id, CLOSURE, APPROVED)
         evidence = req.evidence if req else ""
         if req is not None:

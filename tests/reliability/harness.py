@@ -356,29 +356,13 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:  # ty
 
 
 # --- the Bolt app over HTTP on loopback, in this process ----------------------------------------
-class Clock:
-    """A clock the test moves (the bot reads time only through `core.now()`)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self.current
-
-    def set(self, now: datetime) -> None:
-        with self._lock:
-            self.current = now
-
-
 class AppUnderTest:
     """`build_app` served by `make_http_server` on 127.0.0.1, signed requests from `SlackSender`."""
 
     def __init__(self, slack: Any, db_url: str, config: Any, now: datetime,
                  engine: Any = None) -> None:
         from bot.app import build_app_with_deps
-        from bot.bootstrap import build_core
+        from bot.bootstrap import ManualClock, build_core
         from bot.cli_run import make_http_server
         from bot.settings import Settings
         from bot.slack_gateway import build_web_client
@@ -386,7 +370,7 @@ class AppUnderTest:
         from ncpi_core.storage.engine import build_engine
 
         self.slack = slack
-        self.clock = Clock(now)
+        self.clock = ManualClock(now)
         self.engine = engine or build_engine(db_url)
         settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
                             SLACK_API_URL=slack.api_url, NCPI_DATABASE_URL=db_url)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks import mrkdwn as _section
 from bot.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.models import RAG_MEANING
 from ncpi_core.ports import (
@@ -32,10 +33,6 @@ def when(dt: datetime, tz: ZoneInfo) -> str:
     """`Tue 8 Mar at 14:00` in the force's local time."""
     local = dt.astimezone(tz)
     return f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
 
 
 def _header(text: str) -> dict[str, Any]:

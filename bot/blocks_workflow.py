@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks import mrkdwn as _section
 from bot.text import SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.workflows import HistoryEntry, Notice, Outcome
 
@@ -25,10 +26,6 @@ COMPLETE_MODAL, REJECT_MODAL = "ncpi_complete_modal", "ncpi_reject_modal"
 EVIDENCE_BLOCK, REASON_BLOCK = "evidence", "reason"
 MESSAGE_BLOCKS = 50
 MAX_INPUT = 3000
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
 
 
 def _plain(text: str, limit: int = 75) -> dict[str, Any]:

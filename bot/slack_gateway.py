@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from ncpi_core.storage.tables import DmChannelRow
 from ncpi_core.storage.uow import UnitOfWork
@@ -47,33 +48,51 @@ class SlackGateway:
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
         self._dm_cache: dict[str, str] = {}
+        self._user_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     # --- DMs ---------------------------------------------------------------------------------
     def dm_channel(self, slack_user: str) -> str:
-        """The DM channel with a user: memory, then database, then conversations.open."""
+        """The DM channel with a user: memory, then database, then conversations.open.
+
+        One lookup per user at a time: sender threads prompting the same person wait for the
+        first one's answer instead of each calling conversations.open.
+        """
         with self._lock:
             cached = self._dm_cache.get(slack_user)
+            user_lock = self._user_locks.setdefault(slack_user, threading.Lock())
         if cached:
             return cached
-        if self.engine is not None:
-            with UnitOfWork(self.engine) as uow:
-                assert uow.session is not None
-                row = uow.session.get(DmChannelRow, slack_user)
-                if row is not None:
-                    with self._lock:
-                        self._dm_cache[slack_user] = row.channel
-                    return row.channel
+        with user_lock:
+            with self._lock:
+                cached = self._dm_cache.get(slack_user)
+            if cached:
+                return cached
+            channel = self._stored_dm(slack_user) or self._open_dm(slack_user)
+            with self._lock:
+                self._dm_cache[slack_user] = channel
+            return channel
+
+    def _stored_dm(self, slack_user: str) -> str | None:
+        if self.engine is None:
+            return None
+        with UnitOfWork(self.engine) as uow:
+            assert uow.session is not None
+            row = uow.session.get(DmChannelRow, slack_user)
+            return row.channel if row is not None else None
+
+    def _open_dm(self, slack_user: str) -> str:
         resp = self.client.conversations_open(users=slack_user)
         channel = str(resp["channel"]["id"])
-        with self._lock:
-            self._dm_cache[slack_user] = channel
         if self.engine is not None:
-            with UnitOfWork(self.engine) as uow:
-                assert uow.session is not None
-                uow.session.merge(DmChannelRow(slack_user=slack_user, channel=channel,
-                                               updated_at=self.clock()))
-                uow.commit()
+            try:
+                with UnitOfWork(self.engine) as uow:
+                    assert uow.session is not None
+                    uow.session.merge(DmChannelRow(slack_user=slack_user, channel=channel,
+                                                   updated_at=self.clock()))
+                    uow.commit()
+            except IntegrityError:
+                pass  # another replica stored the same channel first
         return channel
 
     # --- messages ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot.settings import Settings
-from ncpi_core.config import ForceConfig, load_force_config
+from ncpi_core.config.schema import ForceConfig, load_force_config
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.uow import UnitOfWork
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ncpi_core.config import ForceConfig
+from ncpi_core.config.schema import ForceConfig
 from ncpi_core.ports import DeliveryPort
-from ncpi_core.schedule import TickResult, UowFactory, new_worker_id, run_tick
+from ncpi_core.usecases.schedule import TickResult, UowFactory, new_worker_id, run_tick
 
 log = logging.getLogger(__name__)
 JOB_ID = "ncpi-delivery-tick"
@@ -65,7 +65,7 @@ class DeliveryScheduler:
 
 def build_delivery_scheduler(deps: object, interval_seconds: int = 60) -> DeliveryScheduler:
     """The scheduler for `ncpi run`, from the bot's Deps (core and gateway)."""
-    from bot.delivery_sender import DeliverySender
+    from bot.slack.sender import DeliverySender
 
     core = deps.core  # type: ignore[attr-defined]
     return DeliveryScheduler(core.uow, core.config, DeliverySender(deps.gateway),  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from ncpi_core.models import Action, Recommendation, Update
+from ncpi_core.domain.models import Action, Recommendation, Update
 
 METADATA_EVENT_TYPE = "ncpi_delivery"
 
@@ -62,7 +62,7 @@ class GoldReminderContent:
 class SummaryContent:
     level: str  # silver | gold
     meeting_at: datetime
-    summary: Any  # ncpi_core.summaries.Summary
+    summary: Any  # ncpi_core.domain.summaries.Summary
 
 
 @dataclass(frozen=True)

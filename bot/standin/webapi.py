@@ -18,7 +18,7 @@ from bot.standin.workspace import DEFAULT_SCOPES, Workspace
 
 if TYPE_CHECKING:
     from bot.standin.socketmode import SocketModeStandIn
-    from ncpi_core.config import ForceConfig
+    from ncpi_core.config.schema import ForceConfig
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def users_from_config(config: ForceConfig) -> dict[str, str]:
     """Map each person's Slack user id to their name, from ``config/ncpi.yaml``.
 
     Args:
-        config: The loaded force configuration (``ncpi_core.config.load_force_config``).
+        config: The loaded force configuration (``ncpi_core.config.schema.load_force_config``).
 
     Returns:
         ``{"U0SAFE0001": "Head of Safeguarding", ...}``.

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from ncpi_core.models import (
+from ncpi_core.domain.models import (
     RAG,
     Action,
     ActionStatus,

@@ -211,7 +211,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         Index("ix_deliveries_state_due", "state", "due_at"),
         Index("ix_deliveries_thread", "slack_channel", "slack_ts"),
-        # the newest send is part of a summary's data version (ncpi_core.summary_cache)
+        # the newest send is part of a summary's data version (ncpi_core.usecases.summary_cache)
         Index("ix_deliveries_sent_at", "sent_at"),
     )
 

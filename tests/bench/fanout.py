@@ -1,7 +1,7 @@
 """Fan-out: one tick prompting 500 leads against a stand-in that allows N chat.postMessage a second.
 
 The floor is what the rate limit alone implies: posting M messages at N a second takes M / N
-seconds. The tick is the real one (`ncpi_core.schedule.run_tick` with `bot.delivery_sender`),
+seconds. The tick is the real one (`ncpi_core.usecases.schedule.run_tick` with `bot.slack.sender`),
 so the time includes deriving what is owed, the ledger's claims and leases, rendering, and
 waiting out every 429's Retry-After (plus slack_sdk's random jitter).
 """
@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.delivery_sender import DeliverySender
-from bot.slack_gateway import SlackGateway, build_web_client
+from bot.slack.gateway import SlackGateway, build_web_client
+from bot.slack.sender import DeliverySender
 from bot.standin import SlackStandIn
-from ncpi_core.config import load_force_config, load_plan_file
-from ncpi_core.schedule import run_tick
-from ncpi_core.services import load_plan
+from ncpi_core.config.schema import load_force_config, load_plan_file
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.tables import DmChannelRow
 from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.usecases.services import load_plan
 
 # Silver meets Tuesday 22 March 2022 at 14:00; prompts are owed from Tuesday 15 March 09:00
 # (no Gold reminder is due then, so every message is a prompt).

@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, insert, text
 
-from ncpi_core.config import ForceConfig, PlanFile, load_force_config, load_plan_file
-from ncpi_core.models import Role
-from ncpi_core.services import load_plan, sync_people
+from ncpi_core.config.schema import ForceConfig, PlanFile, load_force_config, load_plan_file
+from ncpi_core.domain.models import Role
 from ncpi_core.storage.engine import build_engine, normalise_url
 from ncpi_core.storage.migrate import upgrade
 from ncpi_core.storage.tables import ActionRow, PlanRow, RecommendationRow
 from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.usecases.services import load_plan, sync_people
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "config"

@@ -1,6 +1,6 @@
 """Latency of `/ncpi summary` against a bare Bolt app, over real HTTP on loopback.
 
-Both apps are served by the same server (`bot.cli_run.make_http_server`) and receive the same
+Both apps are served by the same server (`bot.cli.run.make_http_server`) and receive the same
 signed slash command from the stand-in's `SlackSender`. We time from sending the request to the
 summary's content arriving: for ncpi, the last message it posts to the response URL (it acks at
 once and answers with `respond`); for the bare app, either the fixed text in the HTTP body
@@ -23,11 +23,11 @@ from typing import Any
 from pydantic import SecretStr
 from slack_bolt import Ack, App, Respond
 
-from bot.app import build_app
 from bot.bootstrap import Core, build_core
-from bot.cli_run import make_http_server
+from bot.cli.run import make_http_server
 from bot.settings import Settings
-from bot.slack_gateway import build_web_client
+from bot.slack.app import build_app
+from bot.slack.gateway import build_web_client
 from bot.standin import SlackSender, SlackStandIn, users_from_config
 from bot.standin.webapi import channels_from_config
 

@@ -11,10 +11,10 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks_summary import summary_messages
+from bot.slack.blocks.summary import summary_messages
+from ncpi_core.domain.summaries import summary_now
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.summaries import summary_now
 
 from .generate import Dataset, force_config, generate
 from .measure import median, peak_memory, timed

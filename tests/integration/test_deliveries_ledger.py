@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ncpi_core.calendar import WorkingDays
-from ncpi_core.config import ForceConfig
-from ncpi_core.deliveries import PERSONAL_KINDS, Kind, in_working_hours
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.calendar import WorkingDays
+from ncpi_core.domain.deliveries import PERSONAL_KINDS, Kind, in_working_hours
 from ncpi_core.ports import Outgoing, PromptContent, SendFailed, SentRef
-from ncpi_core.schedule import (
+from ncpi_core.storage.tables import AbsenceRow, DeliveryRow
+from ncpi_core.usecases.schedule import (
     LEASE,
     MAX_ATTEMPTS,
     claim_due,
@@ -23,7 +24,6 @@ from ncpi_core.schedule import (
     request_chase,
     run_tick,
 )
-from ncpi_core.storage.tables import AbsenceRow, DeliveryRow
 
 SILVER_8_MARCH = "silver:20220308T1400Z"
 
@@ -86,9 +86,9 @@ def ticks(config: ForceConfig, start: datetime, end: datetime) -> list[datetime]
 
 
 def preview_all(config: ForceConfig, start: datetime, end: datetime) -> set[datetime]:
-    from ncpi_core.config import load_plan_file
-    from ncpi_core.deliveries import Facts, preview
-    from ncpi_core.models import Action
+    from ncpi_core.config.schema import load_plan_file
+    from ncpi_core.domain.deliveries import Facts, preview
+    from ncpi_core.domain.models import Action
     from tests.conftest import CONFIG_DIR
 
     plan = load_plan_file(CONFIG_DIR / "action_plan.yaml", config)
@@ -181,7 +181,7 @@ def test_a_crash_mid_fan_out_neither_loses_nor_doubles(loaded: Any, force_config
     claims = claim_due(loaded, now, "dead-worker", limit=10)
     assert len(claims) == 10
     builder_port = FakePort()
-    from ncpi_core.schedule import ContentBuilder
+    from ncpi_core.usecases.schedule import ContentBuilder
 
     builder = ContentBuilder(loaded, force_config, now)
     for c in claims[:4]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.demo import run_demo
+from bot.slack.demo import run_demo
 
 
 @pytest.fixture(scope="module")

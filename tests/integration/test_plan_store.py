@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from ncpi_core.config import PlanFile
+from ncpi_core.config.schema import PlanFile
+from ncpi_core.domain.models import RAG, Source
 from ncpi_core.errors import InvalidInput, NotFound, PermissionDenied, PersonalDataRefused
-from ncpi_core.models import RAG, Source
-from ncpi_core.services import UpdateCommand, load_plan, read_plan_state, record_update
 from ncpi_core.storage.tables import AuditRow, UpdateRow
+from ncpi_core.usecases.services import UpdateCommand, load_plan, read_plan_state, record_update
 
 T0 = datetime(2022, 3, 1, 9, tzinfo=UTC)
 SAFE = "U0SAFE0001"  # Head of Safeguarding owns R2.1, R2.2

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.cli import main
-from ncpi_core.config import ForceConfig
-from ncpi_core.models import RAG, Source, Update
-from ncpi_core.render import ACTION_COLUMNS, render_summary
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.models import RAG, Source, Update
+from ncpi_core.domain.summaries import ExceptionKind, summary_now
+from ncpi_core.reports.render import ACTION_COLUMNS, render_summary
 from ncpi_core.storage.tables import ActionRow, DeliveryRow, RequestRow
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.summaries import ExceptionKind, summary_now
 
 NOW = datetime(2022, 5, 9, 10, 0, tzinfo=UTC)  # Monday; previous Gold 29 Apr, Silver cycle opened 26 Apr
 # (action, weeks of (rag, progress)) from 14 March, one update a week (None: no update that week)

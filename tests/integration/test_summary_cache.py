@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from ncpi_core.models import RAG, Source
-from ncpi_core.services import UpdateCommand, record_update
+from ncpi_core.domain.models import RAG, Source
+from ncpi_core.domain.summaries import summary_now
 from ncpi_core.storage.tables import DeliveryRow
-from ncpi_core.summaries import summary_now
-from ncpi_core.summary_cache import SummaryCache
+from ncpi_core.usecases.services import UpdateCommand, record_update
+from ncpi_core.usecases.summary_cache import SummaryCache
 
 NOW = datetime(2022, 3, 17, 9, tzinfo=UTC)
 SAFE = "U0SAFE0001"

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from test_reports import NOW, seed_history
 
 from bot.cli import main
-from ncpi_core.config import ForceConfig, load_force_config
+from ncpi_core.config.schema import ForceConfig, load_force_config
+from ncpi_core.config.tables import read_plan_table
+from ncpi_core.domain.models import Category
 from ncpi_core.errors import ValidationFailed
-from ncpi_core.models import Category
-from ncpi_core.render import IMPORT_COLUMNS
+from ncpi_core.reports.render import IMPORT_COLUMNS
 from ncpi_core.storage.tables import ActionRow, AuditRow
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.tables_io import read_plan_table
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GOOD = [
@@ -148,7 +148,7 @@ def test_export_xlsx_round_trip_and_chart_sheet(cli: Callable[[], UnitOfWork], t
                                                 capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # drawing is tested once, below, on SQLite only (it is slow and the same on every database)
-    monkeypatch.setattr("bot.cli_reports._chart_png", lambda core: _tiny_png())
+    monkeypatch.setattr("bot.cli.reports._chart_png", lambda core: _tiny_png())
     out = tmp_path / "plan.xlsx"
     assert main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     wb = load_workbook(out)

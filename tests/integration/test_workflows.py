@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from ncpi_core import workflows as wf
+from ncpi_core.domain.models import ActionStatus, Source
 from ncpi_core.errors import (
     InvalidInput,
     InvalidTransition,
@@ -17,8 +17,8 @@ from ncpi_core.errors import (
     PermissionDenied,
     PersonalDataRefused,
 )
-from ncpi_core.models import ActionStatus, Source
 from ncpi_core.storage.tables import AbsenceRow, ActionRow, AuditRow, RequestRow, UpdateRow
+from ncpi_core.usecases import workflows as wf
 
 OWNER = "U0LAND0001"  # head_ld owns R3.2
 SILVER = "U0TACC0001"
@@ -299,8 +299,8 @@ def test_only_admin_records_someone_elses_absence(loaded, force_config) -> None:
 
 
 def test_history_permissions_and_content(loaded, force_config) -> None:
-    from ncpi_core.models import RAG
-    from ncpi_core.services import UpdateCommand, record_update
+    from ncpi_core.domain.models import RAG
+    from ncpi_core.usecases.services import UpdateCommand, record_update
 
     record_update(UpdateCommand(action_id="R3.2", rag=RAG.AMBER, progress=60,
                                 narrative="training slots delayed to June", slack_user=OWNER,
@@ -363,8 +363,8 @@ def test_concurrent_approve_and_reject_one_wins(loaded, force_config) -> None:
 
 
 def test_personal_data_refused_everywhere_and_not_stored(loaded, force_config) -> None:
-    from ncpi_core.models import RAG
-    from ncpi_core.services import UpdateCommand, record_update
+    from ncpi_core.domain.models import RAG
+    from ncpi_core.usecases.services import UpdateCommand, record_update
 
     before = snapshot(loaded)
     cmd = UpdateCommand(action_id="R3.2", rag=RAG.AMBER, narrative="child Tom DOB 12/03/2015",
@@ -383,8 +383,8 @@ def test_personal_data_refused_everywhere_and_not_stored(loaded, force_config) -
 
 def test_a_fortnight_away_routes_prompts_to_the_deputy(loaded, force_config) -> None:
     """End to end with the deliveries engine: the owner away gets no prompt; the deputy does."""
-    from ncpi_core.deliveries import preview
-    from ncpi_core.schedule import read_facts
+    from ncpi_core.domain.deliveries import preview
+    from ncpi_core.usecases.schedule import read_facts
 
     wf.set_away(loaded, force_config, OWNER, "2022-05-09", "2022-05-20", "<@U0CRIME001|head_crime>", **at(0))
     start, end = datetime(2022, 5, 4, tzinfo=UTC), datetime(2022, 5, 17, 12, tzinfo=UTC)

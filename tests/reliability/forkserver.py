@@ -24,12 +24,12 @@ import time
 
 def _warm_up() -> None:
     # what `ncpi tick` imports (bot.cli loads handlers lazily): done once, inherited by every fork
-    import bot.blocks_deliveries  # noqa: F401
     import bot.cli  # noqa: F401
-    import bot.cli_schedule  # noqa: F401
-    import bot.delivery_sender  # noqa: F401
-    import ncpi_core.schedule  # noqa: F401
-    import ncpi_core.summaries  # noqa: F401
+    import bot.cli.schedule  # noqa: F401
+    import bot.slack.blocks.deliveries  # noqa: F401
+    import bot.slack.sender  # noqa: F401
+    import ncpi_core.domain.summaries  # noqa: F401
+    import ncpi_core.usecases.schedule  # noqa: F401
 
 
 def _child(argv: list[str], env: dict[str, str], log: str, cwd: str) -> None:

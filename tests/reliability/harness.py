@@ -197,10 +197,10 @@ def sqlite_file(folder: Path) -> str:
 
 def load_force(db_url: str, config_dir: Path) -> None:
     """Load the generated force's people and plan into the database."""
-    from ncpi_core.config import load_force_config, load_plan_file
-    from ncpi_core.services import load_plan
+    from ncpi_core.config.schema import load_force_config, load_plan_file
     from ncpi_core.storage.engine import build_engine
     from ncpi_core.storage.uow import UnitOfWork
+    from ncpi_core.usecases.services import load_plan
 
     config = load_force_config(config_dir / "ncpi.yaml")
     plan = load_plan_file(config_dir / "action_plan.yaml", config)
@@ -361,11 +361,11 @@ class AppUnderTest:
 
     def __init__(self, slack: Any, db_url: str, config: Any, now: datetime,
                  engine: Any = None) -> None:
-        from bot.app import build_app_with_deps
         from bot.bootstrap import ManualClock, build_core
-        from bot.cli_run import make_http_server
+        from bot.cli.run import make_http_server
         from bot.settings import Settings
-        from bot.slack_gateway import build_web_client
+        from bot.slack.app import build_app_with_deps
+        from bot.slack.gateway import build_web_client
         from bot.standin import SlackSender
         from ncpi_core.storage.engine import build_engine
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from bot.slack.subcommands import REGISTRY
 from bot.standin import SlackStandIn
 from bot.standin.payloads import new_trigger_id
-from bot.subcommands import REGISTRY
-from ncpi_core.config import load_force_config, load_plan_file
+from ncpi_core.config.schema import load_force_config, load_plan_file
 from reliability.harness import (
     TUESDAY,
     AppUnderTest,
@@ -105,9 +105,9 @@ def write_matrix_force(folder: Path) -> Path:
 def matrix_app(tmp_path: Path) -> Any:
     from datetime import UTC, datetime
 
-    from ncpi_core.services import load_plan
     from ncpi_core.storage.engine import build_engine
     from ncpi_core.storage.uow import UnitOfWork
+    from ncpi_core.usecases.services import load_plan
 
     folder = write_matrix_force(tmp_path / "config")
     config = load_force_config(folder / "ncpi.yaml")

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.delivery_sender import DeliverySender
-from bot.slack_gateway import SlackGateway, build_web_client
+from bot.slack.gateway import SlackGateway, build_web_client
+from bot.slack.sender import DeliverySender
 from bot.standin import SlackStandIn
-from ncpi_core.config import ForceConfig, PlanFile
+from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.errors import NcpiError
-from ncpi_core.schedule import run_tick
-from ncpi_core.services import load_plan
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.usecases.services import load_plan
 from reliability.harness import BOT_TOKEN, TUESDAY, AppUnderTest, Figures, wait_until
 from reliability.tcp_proxy import TcpProxy
 

@@ -15,8 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.delivery_sender import DeliverySender
-from bot.payloads import (
+from bot.slack.payloads import (
     parse_button,
     parse_command_text,
     parse_message_event,
@@ -24,9 +23,10 @@ from bot.payloads import (
     parse_update_view,
     to_plain_text,
 )
+from bot.slack.sender import DeliverySender
+from ncpi_core.domain.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
 from ncpi_core.errors import NcpiError
-from ncpi_core.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
-from ncpi_core.schedule import run_tick
+from ncpi_core.usecases.schedule import run_tick
 from reliability.harness import TUESDAY, AppUnderTest, Figures, message_text, wait_until
 
 IDS = ["R1.1", "R1.2", "R3.2", "R3.20", "C6.2", "1.2a", "R10.1"]

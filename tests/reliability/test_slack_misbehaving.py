@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.delivery_sender import DeliverySender
-from bot.slack_gateway import SlackGateway, build_web_client
+from bot.slack.gateway import SlackGateway, build_web_client
+from bot.slack.sender import DeliverySender
 from bot.standin import SlackStandIn
-from ncpi_core.config import load_force_config
-from ncpi_core.schedule import run_tick
+from ncpi_core.config.schema import load_force_config
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.usecases.schedule import run_tick
 from reliability.harness import (
     BOT_TOKEN,
     SILVER_2022_03_08_PROMPTS,

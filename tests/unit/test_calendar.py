@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ncpi_core.calendar import (
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.calendar import (
     WorkingDays,
     at_send_time,
     current_cycle,
@@ -18,8 +19,7 @@ from ncpi_core.calendar import (
     next_meetings,
     previous_meeting,
 )
-from ncpi_core.config import ForceConfig
-from ncpi_core.models import Body, Meeting
+from ncpi_core.domain.models import Body, Meeting
 
 LONDON = ZoneInfo("Europe/London")
 YEAR = (datetime(2022, 1, 1, tzinfo=UTC), datetime(2022, 12, 31, 23, 59, tzinfo=UTC))

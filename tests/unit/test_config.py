@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from ncpi_core.config import load_force_config, load_plan_file, parse_force_config, parse_plan_file
+from ncpi_core.config.schema import (
+    load_force_config,
+    load_plan_file,
+    parse_force_config,
+    parse_plan_file,
+)
+from ncpi_core.config.yamlfile import parse_yaml
+from ncpi_core.domain.models import Category, Role
 from ncpi_core.errors import ValidationFailed
-from ncpi_core.models import Category, Role
-from ncpi_core.yamlfile import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ncpi_core.calendar import WorkingDays, meetings_between
-from ncpi_core.config import ForceConfig, PlanFile
-from ncpi_core.deliveries import (
+from ncpi_core.config.schema import ForceConfig, PlanFile
+from ncpi_core.domain.calendar import WorkingDays, meetings_between
+from ncpi_core.domain.deliveries import (
     Absence,
     Facts,
     Kind,
@@ -19,7 +19,7 @@ from ncpi_core.deliveries import (
     in_working_hours,
     preview,
 )
-from ncpi_core.models import RAG, Action, ActionStatus, Source, Update
+from ncpi_core.domain.models import RAG, Action, ActionStatus, Source, Update
 
 LONDON = ZoneInfo("Europe/London")
 SILVER_8_MARCH = "silver:20220308T1400Z"

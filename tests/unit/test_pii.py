@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ncpi_core import pii
+from ncpi_core.domain import pii
+from ncpi_core.domain.models import RAG, Source
+from ncpi_core.domain.pii import find_personal_data
 from ncpi_core.errors import PersonalDataRefused
-from ncpi_core.models import RAG, Source
-from ncpi_core.pii import find_personal_data
-from ncpi_core.services import UpdateCommand, check_text
-from ncpi_core.workflows import check_free_text
+from ncpi_core.usecases.services import UpdateCommand, check_text
+from ncpi_core.usecases.workflows import check_free_text
 
 
 def kinds(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.progress import Progress
+from bot.cli.progress import Progress
 
 
 class Terminal(io.StringIO):

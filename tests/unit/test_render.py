@@ -11,12 +11,12 @@ import pytest
 from slack_sdk.models.blocks import Block
 from test_summaries import CYCLE, NOW, PREV, TODAY, TZ, other_force_state, upd
 
-from bot.blocks_summary import summary_messages
-from ncpi_core.models import RAG, Action, Category, PlanInfo, Recommendation
-from ncpi_core.participation import PromptSent, build_participation
-from ncpi_core.render import ACTION_COLUMNS, render_summary
-from ncpi_core.services import PlanState
-from ncpi_core.summaries import NO_PLAN, build_summary
+from bot.slack.blocks.summary import summary_messages
+from ncpi_core.domain.models import RAG, Action, Category, PlanInfo, Recommendation
+from ncpi_core.domain.participation import PromptSent, build_participation
+from ncpi_core.domain.summaries import NO_PLAN, build_summary
+from ncpi_core.reports.render import ACTION_COLUMNS, render_summary
+from ncpi_core.usecases.services import PlanState
 
 
 def _summary(level: str = "silver", **kw: object):  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ncpi_core.models import RAG
-from ncpi_core.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
+from ncpi_core.domain.models import RAG
+from ncpi_core.domain.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
 
 NYP = ["R1.1", "R1.2", "R3.1", "R3.2", "R3.20", "R10.1"]
 OTHER_SCHEMES = ["C6.2", "1.2a", "AFI-3", "REC2/4", "7"]

@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ncpi_core.calendar import Cycle
-from ncpi_core.errors import InvalidInput, NotFound
-from ncpi_core.models import (
+from ncpi_core.domain.calendar import Cycle
+from ncpi_core.domain.models import (
     RAG,
     Action,
     ActionStatus,
@@ -23,8 +22,9 @@ from ncpi_core.models import (
     Source,
     Update,
 )
-from ncpi_core.services import PlanState
-from ncpi_core.summaries import ExceptionKind, Level, build_summary
+from ncpi_core.domain.summaries import ExceptionKind, Level, build_summary
+from ncpi_core.errors import InvalidInput, NotFound
+from ncpi_core.usecases.services import PlanState
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2023, 7, 10, 9, 0, tzinfo=UTC)

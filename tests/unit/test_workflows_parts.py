@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import blocks_workflow as bw
-from ncpi_core import workflows as wf
+from bot.slack.blocks import workflow as bw
 from ncpi_core.errors import InvalidInput, PersonalDataRefused
+from ncpi_core.usecases import workflows as wf
 
 
 def test_parse_date_reads_iso_and_says_how_otherwise() -> None:

@@ -1,0 +1,123 @@
+"""The `ncpi` command line. Sub-commands live in small modules imported only when used (fast --help)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+# sub-command -> "module:function"; each handler takes the parsed args and returns an exit status
+HANDLERS = {
+    "run": "bot.cli.run:run",
+    "demo": "bot.cli.demo:demo",
+    "db.upgrade": "bot.cli.db:upgrade",
+    "plan.load": "bot.cli.plan:load",
+    "plan.import": "bot.cli.plan:import_table",
+    "summary": "bot.cli.reports:summary",
+    "export": "bot.cli.reports:export",
+    "chart": "bot.cli.reports:chart",
+    "check": "bot.cli.check:check",
+    "schedule": "bot.cli.schedule:schedule",
+    "next": "bot.cli.schedule:next_meetings",
+    "tick": "bot.cli.schedule:tick",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ncpi",
+        description="Runs the Gold/Silver/Bronze governance cycle of an inspection action plan in Slack.",
+        epilog="Settings come from the environment or .env: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, "
+        "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot and its scheduler")
+    run.add_argument("--mode", choices=["socket", "http"], default=None,
+                     help="socket (default when SLACK_APP_TOKEN is set) or http")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port (http mode), default 3000")
+    run.add_argument("--no-scheduler", action="store_true",
+                     help="do not tick; use `ncpi tick` from cron instead")
+
+    demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack stand-in, no tokens")
+    demo.add_argument("--database", default="sqlite:///ncpi-demo.db", help="where to keep the demo's data")
+    demo.add_argument("--quiet", action="store_true", help="print only the closing lines")
+    demo.add_argument("--full", action="store_true", help="print every message in full")
+
+    db = sub.add_parser("db", help="database commands")
+    dbsub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
+    dbsub.add_parser("upgrade", help="create or migrate the schema")
+
+    plan = sub.add_parser("plan", help="load or import the action plan")
+    plansub = plan.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND")
+    load = plansub.add_parser("load", help="load or sync the plan from YAML")
+    load.add_argument("file", nargs="?", help="plan file (default: $NCPI_CONFIG_DIR/action_plan.yaml)")
+    imp = plansub.add_parser("import", help="load or sync the plan from a CSV or Excel file")
+    imp.add_argument("file", help="FILE.csv or FILE.xlsx (same columns as `ncpi export --format csv`)")
+
+    summ = sub.add_parser("summary", help="the Silver or Gold summary on the terminal")
+    summ.add_argument("--level", choices=["silver", "gold"], default="silver")
+    summ.add_argument("--format", choices=["text", "markdown", "csv", "json"], default="text")
+    summ.add_argument("--filter", choices=["overdue", "missing", "red"], default=None)
+    summ.add_argument("--recommendation", default=None, help="only this recommendation, e.g. R3")
+    summ.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
+
+    exp = sub.add_parser("export", help="the plan with its latest updates and history")
+    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx")
+    exp.add_argument("--out", required=True, help="output file")
+    exp.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
+
+    chart = sub.add_parser("chart", help="the plan's RAG position over time as a PNG")
+    chart.add_argument("--out", required=True, help="output .png file")
+    chart.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
+
+    sub.add_parser("check", help="validate configuration and plan (and Slack, with tokens)")
+
+    sched = sub.add_parser("schedule", help="preview what the bot will send and when (sends nothing)")
+    sched.add_argument("--from", dest="from_", default=None, help="YYYY-MM-DD (default: today)")
+    sched.add_argument("--to", default=None, help="YYYY-MM-DD (default: 6 weeks after --from)")
+    sched.add_argument("--format", choices=["text", "json"], default="text")
+
+    nxt = sub.add_parser("next", help="the next meetings and the deadlines before them")
+    nxt.add_argument("--now", default=None, help="ISO date-time to look from (default: now)")
+
+    tick = sub.add_parser("tick", help="send whatever is due now, once, and exit (for cron)")
+    tick.add_argument("--now", default=None, help="ISO date-time (default: now)")
+    return p
+
+
+def _command_key(args: argparse.Namespace) -> str | None:
+    if args.command == "db":
+        return f"db.{args.db_command}" if args.db_command else None
+    if args.command == "plan":
+        return f"plan.{args.plan_command}" if args.plan_command else None
+    return args.command
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    key = _command_key(args)
+    if key is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    module_name, func_name = HANDLERS[key].split(":")
+    from ncpi_core.errors import NcpiError  # deferred: keeps `ncpi --help` fast
+
+    try:
+        handler = getattr(importlib.import_module(module_name), func_name)
+        return int(handler(args) or 0)
+    except NcpiError as exc:
+        print(f"ncpi {key.replace('.', ' ')}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

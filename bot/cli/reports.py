@@ -1,0 +1,103 @@
+"""`ncpi summary`, `ncpi export` and `ncpi chart`: reports on the terminal and in files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.bootstrap import Core, build_core
+from bot.cli.errors import database_errors
+from bot.cli.progress import Progress
+from ncpi_core.domain.summaries import NO_PLAN
+
+
+def _core(args: argparse.Namespace) -> Core:
+    """The core, with the clock fixed at `--now` when given (a report 'as at' that moment)."""
+    core = build_core()
+    when = getattr(args, "now", None)
+    if when:
+        from bot.cli.schedule import parse_when
+
+        fixed = parse_when(when, core.tz, core.now())
+        core.clock = lambda: fixed
+    return core
+
+def _write(text: str) -> None:
+    # a summary may hold any character a lead typed; never fail on a narrow terminal encoding
+    stream = sys.stdout
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.write(text.encode(stream.encoding or "ascii", "replace").decode(stream.encoding or "ascii"))
+
+
+def summary(args: argparse.Namespace) -> int:
+    """Print the Silver or Gold summary (exit 1 with a clear line when no plan is loaded)."""
+    from ncpi_core.domain.summaries import summary_now
+    from ncpi_core.reports.render import render_summary
+
+    core = _core(args)
+    with database_errors(core.settings.database_url):
+        result = summary_now(core.uow, core.config, core.now(), args.level,
+                             recommendation=args.recommendation, only=args.filter)
+    if result.empty:
+        print(NO_PLAN)
+        return 1
+    _write(render_summary(result, args.format))
+    return 0
+
+
+def _chart_png(core: object) -> bytes | None:
+    """The chart for the export's Chart sheet, or None when matplotlib is not installed."""
+    from ncpi_core.reports.chart import ChartUnavailable, chart_data, render_chart_png
+
+    try:
+        return render_chart_png(chart_data(core.uow, core.config, core.now()))  # type: ignore[attr-defined]
+    except ChartUnavailable:
+        return None
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write the plan with its latest updates, history and audit trail to --out."""
+    from ncpi_core.reports.export import build_export, write_export
+
+    core = _core(args)
+    out = Path(args.out)
+    if not out.parent.exists():
+        print(f"ncpi export: the folder {out.parent} does not exist.", file=sys.stderr)
+        return 1
+    with database_errors(core.settings.database_url), Progress("ncpi export") as progress:
+        progress.step("reading the plan, its updates and the audit trail")
+        data = build_export(core.uow, core.config, core.now())
+        if data.summary.empty:
+            progress.clear()
+            print(NO_PLAN)
+            return 1
+        if args.format == "xlsx":
+            progress.step(f"drawing the chart ({len(data.history):,} updates read)")
+        png = _chart_png(core) if args.format == "xlsx" else None
+        progress.step(f"writing {out.name}")
+        written = write_export(data, args.format, out, chart_png=png)
+    actions = len(data.summary.actions)
+    print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.history)} updates, "
+          f"{len(data.audit)} audit entries.")
+    if args.format == "xlsx" and png is None:
+        print("No chart sheet: install matplotlib with pip install 'ncpi[charts]' to include it.")
+    return 0
+
+
+def chart(args: argparse.Namespace) -> int:
+    """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
+    from ncpi_core.reports.chart import chart_data, render_chart_png
+
+    core = _core(args)
+    out = Path(args.out)
+    with database_errors(core.settings.database_url):
+        data = chart_data(core.uow, core.config, core.now())
+    if not data.progress:
+        print(NO_PLAN)
+        return 1
+    out.write_bytes(render_chart_png(data))
+    print(f"Wrote {out}: {len(data.points)} points, {len(data.progress)} recommendations.")
+    return 0

@@ -1,0 +1,149 @@
+"""`ncpi schedule` (a preview, sends nothing), `ncpi next`, and `ncpi tick` (send what is due, once)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.bootstrap import Core, build_core
+from ncpi_core.config.schema import load_plan_file
+from ncpi_core.domain.calendar import cycle_opening
+from ncpi_core.domain.calendar import next_meetings as upcoming
+from ncpi_core.domain.deliveries import Facts, Planned, gold_deadline, preview, working_days_before
+from ncpi_core.domain.models import Action, Body, Meeting
+from ncpi_core.errors import InvalidInput
+
+KIND_LABEL = {
+    "meeting": "MEETING", "prompt": "prompt", "nudge": "nudge (if no update)",
+    "escalation": "escalation (if still none)", "silver_summary": "Silver summary post",
+    "gold_reminder": "Gold reminder", "gold_summary": "Gold summary post",
+}
+
+
+def parse_when(value: str | None, tz: ZoneInfo, default: datetime) -> datetime:
+    """An ISO date or date-time; without a zone it is the force's local time."""
+    if not value:
+        return default
+    try:
+        dt = datetime.fromisoformat(value) if "T" in value or " " in value else \
+            datetime.combine(date.fromisoformat(value), time(0))
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a date or date-time.",
+                           "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00.") from None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(UTC)
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and name not in ("", ":memory:") and not Path(name).exists()
+
+
+def _facts(core: Core) -> Facts:
+    """The plan from the database, or from the plan file when none is loaded (no Slack needed)."""
+    from ncpi_core.usecases.schedule import read_facts
+
+    try:
+        if not _missing_sqlite_file(core.settings.database_url):  # a preview never creates a file
+            with core.uow() as uow:
+                facts = read_facts(uow, [])
+            if facts.actions:
+                return facts
+    except Exception:  # noqa: BLE001 - no schema yet: the preview still works from the files
+        pass
+    plan = load_plan_file(core.settings.plan_file, core.config)
+    actions = [Action(id=a.id, recommendation_id=r.id, title=a.title, owner=a.owner, deputy=a.deputy,
+                      due=a.due, original_due=a.due) for r in plan.recommendations for a in r.actions]
+    return Facts(actions=actions, people={p.id: p for p in core.config.persons()}, latest={})
+
+
+def _who(core: Core, p: Planned) -> str:
+    if p.kind == "meeting":
+        return ""
+    if p.to == core.config.channels.silver:
+        return "#silver"
+    if p.to == core.config.channels.gold:
+        return "#gold"
+    person = core.config.person(p.to)
+    return person.name if person else p.to
+
+
+def _what(p: Planned) -> str:
+    ids = list(dict.fromkeys(p.action_ids))
+    if p.kind == "meeting":
+        return f"{p.to.title()} meeting"
+    if not ids:
+        return ""
+    shown = ", ".join(ids[:8]) + (f" (+{len(ids) - 8} more)" if len(ids) > 8 else "")
+    return f"{len(ids)} action(s): {shown}"
+
+
+def schedule(args: argparse.Namespace) -> int:
+    core = build_core()
+    tz = core.tz
+    start = parse_when(args.from_, tz, datetime.combine(core.today(), time(0), tzinfo=tz).astimezone(UTC))
+    end = parse_when(args.to, tz, start + timedelta(weeks=6))
+    if args.to and "T" not in args.to:
+        end += timedelta(days=1) - timedelta(seconds=1)  # --to is inclusive of its day
+    if end < start:
+        raise InvalidInput("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order.")
+    items = preview(core.config, _facts(core), start, end)
+    if args.format == "json":
+        print(json.dumps([{"at": p.at.isoformat(), "local": p.at.astimezone(tz).isoformat(), "kind": p.kind,
+                           "meeting": p.meeting, "to": p.to, "who": _who(core, p),
+                           "actions": list(dict.fromkeys(p.action_ids)), "conditional": p.conditional}
+                          for p in items], indent=2))
+        return 0
+    print(f"What ncpi will send, {start.astimezone(tz):%a %d %b %Y} to {end.astimezone(tz):%a %d %b %Y} "
+          f"({core.config.timezone}); nudges and escalations only if no update arrives. Sends nothing.")
+    for p in items:
+        local = p.at.astimezone(tz)
+        line = f"{local:%a %d %b %Y %H:%M}  {KIND_LABEL.get(p.kind, p.kind):<27} {_who(core, p):<36} {_what(p)}"
+        print(("\n" if p.kind == "meeting" else "") + line.rstrip() + ("\n" if p.kind == "meeting" else ""))
+    return 0
+
+
+def deadlines(core: Core, m: Meeting) -> list[tuple[str, datetime]]:
+    t = core.config.timings
+    if m.body == Body.SILVER:
+        return [("prompts go out", cycle_opening(m, core.config)),
+                ("updates by (Silver summary posted)", m.starts_at - timedelta(hours=t.silver_summary_hours_before))]
+    return [("Gold reminders go out", working_days_before(m, t.gold_reminder_working_days_before, core.config)),
+            ("updates by (Gold summary posted)", gold_deadline(m, core.config))]
+
+
+def next_lines(core: Core, now: datetime, count: int = 4) -> list[str]:
+    tz = core.tz
+    lines = []
+    for m in upcoming(core.config, now, count=count):
+        lines.append(f"{m.body.value.title()} — {m.starts_at.astimezone(tz):%a %d %b %Y %H:%M}")
+        for label, at in deadlines(core, m):
+            flag = " (done)" if at <= now else ""
+            lines.append(f"    {label}: {at.astimezone(tz):%a %d %b %H:%M}{flag}")
+    return lines or ["No meetings in the next year: check `meetings` in ncpi.yaml."]
+
+
+def next_meetings(args: argparse.Namespace) -> int:
+    core = build_core()
+    now = parse_when(getattr(args, "now", None), core.tz, core.now())
+    print("\n".join(next_lines(core, now)))
+    return 0
+
+
+def tick(args: argparse.Namespace) -> int:
+    from bot.slack.gateway import SlackGateway, build_web_client
+    from bot.slack.sender import DeliverySender
+    from ncpi_core.usecases.schedule import run_tick
+
+    core = build_core()
+    token = core.settings.bot_token()
+    now = parse_when(args.now, core.tz, core.now())
+    gateway = SlackGateway(build_web_client(token, core.settings.slack_api_url), core.engine, core.clock)
+    result = run_tick(core.uow, core.config, DeliverySender(gateway), now)
+    print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))
+    return 0

@@ -1,0 +1,1 @@
+"""Core results as Slack Block Kit."""

@@ -1,0 +1,207 @@
+"""A Summary as Slack Block Kit messages, each within Slack's limits, split (never cut) when long.
+
+Every message has at most 50 blocks, every section at most 3000 characters, and all text from
+people (titles, narratives, blockers, evidence, names) is escaped, so `<!channel>` pings no one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
+from ncpi_core.domain.models import RAG
+from ncpi_core.domain.participation import format_duration
+from ncpi_core.domain.summaries import (
+    BUCKET_ORDER,
+    EXCEPTION_TITLE,
+    NO_PLAN,
+    ActionLine,
+    ExceptionKind,
+    Level,
+    RecommendationLine,
+    Summary,
+)
+from ncpi_core.reports.render import movement_heading
+
+Block = dict[str, Any]
+MAX_BLOCKS = 50
+MAX_MESSAGE_CHARS = 12_000  # keep each message well inside what chat.postMessage accepts
+FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
+
+EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:",
+         "blue": ":large_blue_circle:", "not_started": ":white_circle:"}
+BUCKET_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue", "not_started": "Not started"}
+
+
+def rag_emoji(rag: RAG | None) -> str:
+    return EMOJI[rag.value] if rag else EMOJI["not_started"]
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _sections(lines: list[str]) -> list[Block]:
+    return [_section(piece) for piece in chunk_lines(lines, SECTION_LIMIT) if piece.strip()]
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
+
+
+def _when(dt: Any) -> str:
+    return dt.strftime("%a %d %b %Y %H:%M") if dt else "–"
+
+
+def _header_blocks(s: Summary) -> list[Block]:
+    title = f"{s.level.value.capitalize()} summary — {s.plan_title or 'action plan'}"
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": clip(title, HEADER_LIMIT),
+                                                       "emoji": True}}]
+    context = [escape(s.force), f"generated {_when(s.generated_at)}"]
+    if s.cycle.next_meeting:
+        context.append(f"next {s.level.value.capitalize()} meeting {_when(s.cycle.next_meeting)}")
+    if s.cycle.asked_at:
+        context.append(f"updates asked for from {_when(s.cycle.asked_at)}")
+    if s.recommendation_filter or s.only:
+        context.append("showing only " + " ".join(escape(x) for x in (s.recommendation_filter, s.only) if x))
+    blocks.append(_context(" · ".join(context)))
+    totals = "   ".join(f"{EMOJI[b.value]} {BUCKET_NAME[b.value]} *{s.totals.get(b.value, 0)}*" for b in BUCKET_ORDER)
+    blocks.append(_section(f"*{s.total} actions*   {totals}"))
+    return blocks
+
+
+def _action_ref(action_id: str, title: str, owner: str) -> str:
+    return f"*{escape(action_id)}* {escape(clip(title, 200))} ({escape(owner)})"
+
+
+def _exception_blocks(s: Summary) -> list[Block]:
+    lines: list[str] = []
+    for kind in ExceptionKind:
+        items = s.exceptions_of(kind)
+        if not items:
+            continue
+        lines.append(f"*{EXCEPTION_TITLE[kind]}* ({len(items)})")
+        for e in items:
+            detail = f": {escape(clip(e.detail, 300))}" if e.detail else ""
+            lines.append(f"• {_action_ref(e.action_id, e.title, e.owner_name)}{detail}")
+    if not lines:
+        return [_section("*Exceptions:* none :tada:")]
+    return [{"type": "divider"}, _section("*Exceptions*")] + _sections(lines)
+
+
+def _movement_blocks(s: Summary) -> list[Block]:
+    m = s.movement
+    lines = [f"*{escape(movement_heading(s))}*"]
+    if m.rag_changes:
+        lines.append("RAG changes: " + ", ".join(
+            f"*{escape(c.action_id)}* {rag_emoji(c.before)} → {rag_emoji(c.after)}" for c in m.rag_changes))
+    if m.newly_overdue:
+        lines.append("Newly overdue: " + ", ".join(escape(x) for x in m.newly_overdue))
+    if m.newly_closed:
+        lines.append("Newly closed: " + ", ".join(escape(x) for x in m.newly_closed))
+    if m.no_update:
+        lines.append(f"No update this cycle ({len(m.no_update)}): " + ", ".join(escape(x) for x in m.no_update))
+    if len(lines) == 1:
+        lines.append("No change.")
+    return [{"type": "divider"}] + _sections(lines)
+
+
+def _rec_line(r: RecommendationLine) -> str:
+    emoji = EMOJI["blue"] if r.complete else rag_emoji(r.rag)
+    return (f"{emoji} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
+            f"{escape(r.position)} · due {r.due.isoformat()}")
+
+
+def _action_lines(a: ActionLine) -> list[str]:
+    due = a.due.isoformat() + (f" (was {a.original_due.isoformat()})" if a.due_moved else "")
+    flags = [":warning: *overdue*"] if a.overdue else []
+    if a.status.value not in ("open",):
+        flags.append(a.status_label)
+    if a.no_update_this_cycle:
+        flags.append("_no update this cycle_")
+    progress = f" {a.progress}%" if a.progress is not None else ""
+    head = (f"{rag_emoji(a.rag) if not a.is_closed else EMOJI['blue']}{progress} "
+            f"{_action_ref(a.id, a.title, a.owner_name)} · due {due}"
+            + (" · " + " · ".join(flags) if flags else ""))
+    lines = [head]
+    for label, text in (("Progress", a.narrative), ("Blockers", a.blockers), ("Evidence", a.evidence)):
+        if text:
+            lines.append(f"      _{label}:_ {escape(clip(' '.join(text.split()), FIELD_LIMIT))}")
+    if a.updated_at:
+        lines.append(f"      _updated {_when(a.updated_at)}_")
+    return lines
+
+
+def _recommendation_blocks(s: Summary) -> list[Block]:
+    blocks: list[Block] = [{"type": "divider"}]
+    if s.level == Level.GOLD:
+        return blocks + _sections(["*Recommendations*"] + [_rec_line(r) for r in s.recommendations])
+    for r in s.recommendations:
+        lines = [_rec_line(r)] + [line for a in r.actions for line in _action_lines(a)]
+        blocks += _sections(lines)
+    return blocks
+
+
+def participation_lines(s: Summary) -> list[str]:
+    """Per lead: prompts answered in the latest cycle, median time to reply, share over all cycles
+    (the Silver summary's footer and the Silver chair's App Home)."""
+    if s.level != Level.SILVER or s.participation is None or not s.participation.rows:
+        return []
+    overall = {r.person: r for r in s.participation.overall()}
+    lines = ["*Participation* (latest cycle: prompts answered, median time to reply; all cycles)"]
+    for r in s.participation.latest():
+        o = overall[r.person]
+        lines.append(f"• {escape(r.name)}: {r.answered}/{r.prompts}, {format_duration(r.median_response)}; "
+                     f"all cycles {o.share:.0%}")
+    return lines
+
+
+def _participation_blocks(s: Summary) -> list[Block]:
+    lines = participation_lines(s)
+    return [{"type": "divider"}] + _sections(lines) if lines else []
+
+
+def _size(block: Block) -> int:
+    if "text" in block:
+        return len(block["text"]["text"])
+    return sum(len(e.get("text", "")) for e in block.get("elements", []))
+
+
+def _pack(blocks: list[Block], title: str) -> list[tuple[str, list[Block]]]:
+    """Split blocks into messages of ≤ MAX_BLOCKS blocks (one kept free for 'continued')."""
+    groups: list[list[Block]] = [[]]
+    size = 0
+    for b in blocks:
+        current = groups[-1]
+        if current and (len(current) >= MAX_BLOCKS - 1 or size + _size(b) > MAX_MESSAGE_CHARS):
+            groups.append([])
+            size = 0
+        if not groups[-1] and b["type"] == "divider":
+            continue  # a message never starts with a divider
+        groups[-1].append(b)
+        size += _size(b)
+    n = len(groups)
+    out = []
+    for i, group in enumerate(groups, start=1):
+        if n > 1:
+            group = group + [_context(f"Part {i} of {n}" + (" · continued below" if i < n else ""))]
+        out.append((f"{title}" + (f" (part {i} of {n})" if n > 1 else ""), group))
+    return out
+
+
+def summary_messages(summary: Summary) -> list[tuple[str, list[Block]]]:
+    """The summary as Slack messages: [(fallback text, blocks), …], each within Slack's limits."""
+    s = summary
+    if s.empty:
+        return [(NO_PLAN, [_section(escape(NO_PLAN))])]
+    title = escape(f"{s.level.value.capitalize()} summary: {s.plan_title}. " + ", ".join(
+        f"{BUCKET_NAME[b.value]} {s.totals.get(b.value, 0)}" for b in BUCKET_ORDER))
+    blocks = _header_blocks(s)
+    if not s.recommendations:
+        blocks.append(_section("Nothing matches that filter."))
+        return _pack(blocks, title)
+    blocks += _exception_blocks(s) if s.level == Level.GOLD or s.exceptions else []
+    blocks += _movement_blocks(s)
+    blocks += _recommendation_blocks(s)
+    blocks += _participation_blocks(s)
+    return _pack(blocks, title)

@@ -1,0 +1,193 @@
+"""`/ncpi`: ack at once, then run the sub-command from `bot.slack.subcommands.REGISTRY` and answer.
+
+This module registers `summary`, `my`, `update` and `help`; other modules register theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.slack.blocks import common as blocks
+from bot.slack.blocks.summary import summary_messages
+from bot.slack.deps import Deps
+from bot.slack.payloads import ModalMetadata, parse_command_text
+from bot.slack.subcommands import REGISTRY, CommandContext, Reply, help_lines, subcommand
+from bot.slack.text import escape
+from ncpi_core.domain import permissions
+from ncpi_core.errors import InvalidInput, NotFound
+from ncpi_core.usecases.services import covering_for, find_action, person_name
+
+log = logging.getLogger(__name__)
+
+COMMAND = re.compile(r"^/ncpi")  # also /ncpi-test etc. when a second app is installed for trials
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command(COMMAND)
+    def on_ncpi(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        ack()  # within Slack's 3 seconds, always; the work below runs after
+        with deps.reporting_errors(body, context):
+            run_command(deps, body, respond)
+
+
+def run_command(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
+    """Dispatch one `/ncpi` command and send its reply (errors go to the app's error handler)."""
+    name, args, rest = parse_command_text(body.get("text"))
+    slack_user = str(body.get("user_id") or "")
+    person = deps.person(slack_user)
+    if person is None:
+        raise permissions.stranger(slack_user)  # a stranger reads nothing, not even the help
+    sub = REGISTRY.get(name)
+    if sub is None:
+        sub = REGISTRY["help"]
+        if name:
+            rest = name
+    ctx = CommandContext(deps=deps, slack_user=slack_user, person=person,
+                         channel_id=str(body.get("channel_id") or ""), args=args, rest=rest,
+                         now=deps.now(), trigger_id=body.get("trigger_id"), team_id=body.get("team_id"))
+    reply = sub.handler(ctx)
+    if reply is not None:
+        send_reply(deps, ctx, reply, respond)
+
+
+def send_reply(deps: Deps, ctx: CommandContext, reply: Reply, respond: Respond) -> None:
+    """Ephemeral answers go by response URL; public ones are posted to the channel."""
+    for message in [reply, *reply.more]:
+        if reply.public:
+            deps.gateway.post(ctx.channel_id, message.text, message.blocks)
+        else:
+            respond(text=message.text, blocks=message.blocks, response_type="ephemeral",
+                    replace_original=False)
+    if reply.file is not None:
+        filename, content, title = reply.file
+        channel = ctx.channel_id if reply.public else deps.gateway.dm_channel(ctx.slack_user)
+        deps.gateway.upload_file(channel, filename, content, title)
+
+
+# --- help ---------------------------------------------------------------------------------------
+@subcommand("help", usage="help", help="everything `/ncpi` can do", order=900)
+def help_command(ctx: CommandContext) -> Reply:
+    text, body = blocks.help_message(help_lines())
+    if ctx.rest and ctx.rest.split()[0].lower() != "help":
+        word = escape(ctx.rest.split()[0])
+        body.insert(0, blocks.mrkdwn(f"I don't know `{word}`. Here is what works:"))
+        text = f"I don't know {word}. {text}"
+    return Reply(text=text, blocks=body)
+
+
+# --- my -------------------------------------------------------------------------------------------
+@subcommand("my", usage="my", help="your actions with their latest update", order=20)
+def my_command(ctx: CommandContext) -> Reply:
+    assert ctx.person is not None
+    actions, latest = my_actions(ctx.deps, ctx.person.id)
+    text, body = blocks.my_actions_message(actions, latest, ctx.deps.today(), ctx.person.name)
+    return Reply(text=text, blocks=body)
+
+
+def my_actions(deps: Deps, person_id: str) -> tuple[list[Any], dict[str, Any]]:
+    """The actions a person owns or deputises for, with their latest updates."""
+    with deps.uow() as uow:
+        actions = [a for a in uow.repo.actions() if person_id in (a.owner, a.deputy)]
+        latest = uow.repo.latest_updates(action_ids=[a.id for a in actions]) if actions else {}
+    return actions, latest
+
+
+# --- update ---------------------------------------------------------------------------------------
+@subcommand("update", usage="update R3.2", help="open the update form for one of your actions", order=30)
+def update_command(ctx: CommandContext) -> Reply | None:
+    assert ctx.person is not None
+    deps: Deps = ctx.deps
+    if not ctx.args:
+        actions, _ = my_actions(deps, ctx.person.id)
+        open_ids = [a.id for a in actions if not a.is_closed]
+        if len(open_ids) != 1:
+            mine = ", ".join(open_ids[:8]) if open_ids else "you own none"
+            raise InvalidInput("Which action? For example `/ncpi update R3.2`.",
+                               f"Your open actions: {mine}.")
+        ctx.args = open_ids[:1]
+    open_update_modal(deps, ctx.slack_user, ctx.args[0], ctx.trigger_id, channel=None, thread_ts=None)
+    return None
+
+
+def open_update_modal(deps: Deps, slack_user: str, action_id: str, trigger_id: str | None,
+                      channel: str | None, thread_ts: str | None) -> None:
+    """Check the person may update the action, then open the form (trigger ids last 3 seconds)."""
+    if not trigger_id:
+        raise InvalidInput("Slack did not send what is needed to open a form here.",
+                           f"DM me instead, e.g. `{action_id} amber 60% what changed`.")
+    with deps.uow() as uow:
+        person = permissions.require_person(uow.repo.person_by_slack(slack_user), slack_user)
+        action = find_action(uow, action_id)
+        permissions.require_update(person, action, covering_for(uow, person.id, deps.today()),
+                                   name_of=lambda pid: person_name(uow, pid))
+        latest = uow.repo.updates_for(action.id, limit=1)
+    if action.is_closed:
+        raise InvalidInput(f"{action.id} is {action.status.value}; it takes no more updates.",
+                           "Ask the Silver chair if it needs reopening.")
+    meta = ModalMetadata(action_id=action.id, channel=channel, thread_ts=thread_ts)
+    deps.gateway.open_view(trigger_id, blocks.update_modal(action, latest[0] if latest else None, meta))
+
+
+# --- summary --------------------------------------------------------------------------------------
+SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [post]"
+
+
+@subcommand("summary", usage=SUMMARY_USAGE,
+            help="the plan's position now (Silver and Gold members); `post` shares it here", order=10)
+def summary_command(ctx: CommandContext) -> Reply:
+    from ncpi_core.domain.summaries import FILTERS, summary_now
+
+    assert ctx.person is not None
+    permissions.require_read_summary(ctx.person)
+    deps: Deps = ctx.deps
+    level, recommendation, only, post = "silver", None, None, False
+    with deps.uow() as uow:
+        recs = {r.id.lower(): r.id for r in uow.repo.recommendations()}
+    for word in ctx.args:
+        low = word.lower()
+        if low in ("silver", "gold"):
+            level = low
+        elif low in FILTERS:
+            only = low
+        elif low == "post":
+            post = True
+        elif low in recs:
+            recommendation = recs[low]
+        else:
+            sample = ", ".join(list(recs.values())[:4])
+            raise NotFound(f"I don't understand `{word}` in `/ncpi summary`.",
+                           f"Try `/ncpi {SUMMARY_USAGE}` (recommendations are {sample}…).")
+    summary = summary_now(deps.uow, deps.core.config, ctx.now, level, recommendation, only,
+                          cache=deps.summary_cache)
+    messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
+    if len(messages) > MAX_SUMMARY_MESSAGES:
+        return _summary_as_file(summary, messages, post, ctx)
+    replies = [Reply(text=text, blocks=body, public=post) for text, body in messages]
+    first = replies[0]
+    first.more = replies[1:]
+    return first
+
+
+# A response URL takes at most five posts, and a channel flooded with parts helps nobody: a longer
+# summary is answered with its first part (the totals and exceptions) and the whole as a file.
+MAX_SUMMARY_MESSAGES = 4
+
+
+def _summary_as_file(summary: Any, messages: list[tuple[str, list[dict[str, Any]]]], post: bool,
+                     ctx: CommandContext) -> Reply:
+    from ncpi_core.reports.render import render_summary
+
+    text, body = messages[0]
+    where = "below" if post else "in your DM with ncpi"
+    note = (f"This summary runs to {len(messages)} messages, more than Slack should show at once: "
+            f"the first part is here and the whole summary is attached {where} as a Markdown file.")
+    body = [*body[:49], blocks.mrkdwn(note)]
+    stamp = ctx.now.astimezone(ctx.deps.core.tz).strftime("%Y-%m-%d-%H%M")
+    level = getattr(summary.level, "value", str(summary.level))
+    content = render_summary(summary, "markdown").encode("utf-8")
+    return Reply(text=f"{text} {note}", blocks=body, public=post,
+                 file=(f"ncpi-{level}-summary-{stamp}.md", content, f"{level.capitalize()} summary {stamp}"))

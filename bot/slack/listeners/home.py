@@ -1,0 +1,67 @@
+"""App Home: each person's own actions with an Update button; Silver and Gold also see the plan's position."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.slack.blocks import common as blocks
+from bot.slack.deps import Deps
+from bot.slack.listeners.commands import my_actions
+from bot.slack.text import escape
+from ncpi_core.domain import permissions
+from ncpi_core.domain.models import Role
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab: nothing to draw
+        publish_home(deps, str(event.get("user") or ""))
+
+
+def publish_home(deps: Deps, slack_user: str) -> None:
+    person = deps.person(slack_user)
+    if person is None:
+        deps.gateway.publish_home(slack_user, blocks.stranger_home())
+        return
+    actions, latest = my_actions(deps, person.id)
+    position = plan_position(deps) if permissions.may_read_summary(person) else None
+    if position is not None and person.has(Role.SILVER_CHAIR, Role.ADMIN):
+        position += participation(deps)
+    deps.gateway.publish_home(slack_user, blocks.home_view(person.name, actions, latest, deps.today(),
+                                                           position))
+
+
+def participation(deps: Deps) -> list[str]:
+    """Who answers their prompts, and how fast: for the Silver chair and the administrator."""
+    from bot.slack.blocks.summary import participation_lines
+    from ncpi_core.domain.summaries import summary_now
+
+    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
+    return participation_lines(summary)
+
+
+def plan_position(deps: Deps) -> list[str]:
+    """Totals, then one line per recommendation: the plan at a glance."""
+    from ncpi_core.domain.summaries import BUCKET_ORDER, summary_now
+
+    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
+    if summary.empty:
+        return ["No plan is loaded yet."]
+    labels = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",
+              "green": ":large_green_circle: green", "blue": ":large_blue_circle: complete",
+              "not_started": ":white_circle: no update"}
+    totals = " · ".join(f"{labels[b.value]} {summary.totals.get(b.value, 0)}" for b in BUCKET_ORDER
+                        if summary.totals.get(b.value, 0))
+    lines = [f"{summary.total} actions: {totals}"]
+    for rec in summary.recommendations:
+        emoji = blocks.RAG_EMOJI.get(rec.rag, ":white_circle:") if rec.rag else ":white_circle:"
+        overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""
+        lines.append(f"{emoji} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
+    return lines

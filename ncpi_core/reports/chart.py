@@ -1,0 +1,109 @@
+"""The plan's position over time as a PNG: counts by status at each past meeting, and progress
+per recommendation. matplotlib (the optional `charts` extra) is imported only when drawing."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ncpi_core.domain.models import RAG, Body
+from ncpi_core.domain.summaries import Bucket, Level, build_summary, statuses_as_of
+from ncpi_core.errors import NcpiError
+
+if TYPE_CHECKING:
+    from ncpi_core.config.schema import ForceConfig
+    from ncpi_core.storage.uow import UnitOfWork
+
+COLOURS = {Bucket.BLUE: "#2E86C1", Bucket.GREEN: "#27AE60", Bucket.AMBER: "#F39C12", Bucket.RED: "#E74C3C",
+           Bucket.NOT_STARTED: "#BDC3C7"}
+LABELS = {Bucket.BLUE: "Blue (closed)", Bucket.GREEN: "Green", Bucket.AMBER: "Amber", Bucket.RED: "Red",
+          Bucket.NOT_STARTED: "Not started"}
+STACK = (Bucket.BLUE, Bucket.GREEN, Bucket.AMBER, Bucket.RED, Bucket.NOT_STARTED)  # bottom to top
+MAX_POINTS = 24
+
+
+class ChartUnavailable(NcpiError):
+    """matplotlib is not installed."""
+
+
+@dataclass(frozen=True)
+class ChartData:
+    title: str
+    points: list[tuple[str, dict[str, int]]]  # (label, bucket -> count), oldest first
+    progress: list[tuple[str, int, RAG | None, bool]]  # (recommendation id, %, roll-up RAG, complete)
+
+
+def chart_data(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now: datetime,
+               body: Body = Body.GOLD) -> ChartData:
+    """The position at each past meeting of `body` since the plan was loaded, and now."""
+    from ncpi_core.domain.calendar import meetings_between
+    from ncpi_core.storage.tables import PlanRow
+    from ncpi_core.usecases.services import read_plan_state
+
+    tz = config.tz
+    points: list[tuple[str, dict[str, int]]] = []
+    with uow_factory() as uow:
+        state = read_plan_state(uow, now)
+        row = uow.session.get(PlanRow, 1) if uow.session is not None else None
+        start = row.loaded_at if row is not None else now - timedelta(days=90)
+        meetings = meetings_between(config, start, now, body)[-MAX_POINTS + 1:]
+        for m in meetings:
+            then = read_plan_state(uow, now, as_of=m.starts_at)
+            then = statuses_as_of(uow, then, m.starts_at)
+            s = build_summary(Level.SILVER, then, now=m.starts_at, today=m.starts_at.astimezone(tz).date())
+            points.append((m.starts_at.astimezone(tz).strftime("%d %b\n%Y"), s.totals))
+    current = build_summary(Level.SILVER, state, now=now, today=now.astimezone(tz).date())
+    points.append((now.astimezone(tz).strftime("now\n%d %b"), current.totals))
+    title = f"{config.force}: {state.info.title}" if state.info else config.force
+    return ChartData(title=title, points=points,
+                     progress=[(r.id, r.progress, r.rag, r.complete) for r in current.recommendations])
+
+
+def render_chart_png(data: ChartData) -> bytes:
+    """Draw the chart (Agg backend, no display needed) and return the PNG bytes."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ChartUnavailable("Charts need matplotlib, which is not installed.",
+                               "Run: pip install 'ncpi[charts]'") from None
+    fig = Figure(figsize=(12, 6.5), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    left, right = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    labels = [p[0] for p in data.points]
+    x = list(range(len(labels)))
+    bottom = [0] * len(labels)
+    for bucket in STACK:
+        heights = [p[1].get(bucket.value, 0) for p in data.points]
+        left.bar(x, heights, bottom=bottom, color=COLOURS[bucket], label=LABELS[bucket], edgecolor="white",
+                 linewidth=0.6)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    left.set_xticks(x, labels, fontsize=8)
+    left.set_ylabel("Actions")
+    left.set_xlabel("Meeting")
+    left.set_title("Actions by status at each meeting")
+    left.legend(loc="upper left", bbox_to_anchor=(0, -0.16), ncols=5, fontsize=9, frameon=False)
+    left.set_ylim(0, max(bottom + [1]) * 1.05)
+    left.grid(axis="y", alpha=0.3)
+
+    ids = [p[0] for p in data.progress][::-1]
+    values = [p[1] for p in data.progress][::-1]
+    colours = [COLOURS[Bucket.BLUE] if p[3] else COLOURS[Bucket(p[2].value)] if p[2] else COLOURS[Bucket.NOT_STARTED]
+               for p in data.progress][::-1]
+    y = list(range(len(ids)))
+    right.barh(y, values, color=colours)
+    right.set_yticks(y, ids)
+    right.set_xlim(0, 100)
+    right.set_xlabel("Progress (%)")
+    right.set_title("Progress per recommendation")
+    right.grid(axis="x", alpha=0.3)
+    for yi, v in zip(y, values, strict=True):
+        right.text(min(v + 1.5, 88), yi, f"{v}%", va="center", fontsize=8)
+    fig.suptitle(data.title, fontsize=13, fontweight="bold")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+

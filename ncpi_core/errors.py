@@ -1,25 +1,38 @@
-"""Errors a person can act on: each names what was wrong and, where it can, what would work."""
+"""Errors a person can act on: a stable code and the facts the words need, never the words.
+
+The core says *what* went wrong (`action.not_found`, with the id that was typed and a few ids
+that exist); each front end's message catalogue (`bot/copy.py`) says it in that front end's
+words, with its own command hints and markup. `str(error)` is for logs only.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class NcpiError(Exception):
-    """Base class for every error the core raises on purpose (never shown as a traceback)."""
+    """Base class for every error the core raises on purpose (never shown as a traceback).
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    Attributes:
+        code: a stable dotted name (`area.what`), the key of the message catalogue.
+        params: plain values (str, int, date, lists of them) the catalogue's words use.
+    """
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        if not self.params:
+            return self.code
+        return f"{self.code} " + ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in a file: where it is and what is wrong."""
+    """One problem in a file: where it is and what is wrong (plain English, for the file's author)."""
 
     file: str
     line: int | None
@@ -38,9 +51,11 @@ class ValidationFailed(NcpiError):
     """A configuration or plan file was refused as a whole; `problems` lists every reason."""
 
     def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("file.invalid", problems=[str(p) for p in problems])
         self.problems = problems
-        text = "\n".join(str(p) for p in problems)
-        super().__init__(text)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
 class NotFound(NcpiError):
@@ -48,11 +63,11 @@ class NotFound(NcpiError):
 
 
 class PermissionDenied(NcpiError):
-    """The person may not do this; the hint says who can."""
+    """The person may not do this; the params say who can."""
 
 
 class InvalidInput(NcpiError):
-    """A command or reply that could not be read; the hint shows what works."""
+    """A command or reply that could not be read; the catalogue shows what works."""
 
 
 class InvalidTransition(NcpiError):
@@ -66,6 +81,16 @@ class PersonalDataRefused(NcpiError):
 class StorageUnavailable(NcpiError):
     """The database did not answer; the caller should say 'try again shortly'."""
 
+    def __init__(self, code: str = "storage.unavailable", /, **params: Any) -> None:
+        super().__init__(code, **params)
+
 
 class SchemaMissing(NcpiError):
     """The database has no ncpi tables (or an old schema): `ncpi db upgrade` is the fix."""
+
+    def __init__(self, code: str = "storage.schema_missing", /, **params: Any) -> None:
+        super().__init__(code, **params)
+
+
+class ConfigurationError(NcpiError):
+    """A setting or environment problem found at the edge (a database URL, a missing token)."""

@@ -1,7 +1,8 @@
-"""The sending port: what the delivery ledger hands a chat adapter, and what it gets back.
+"""The sending port: what the delivery ledger hands a chat front end, and what it gets back.
 
-The core decides *what* is owed and *whether* it was sent; an adapter (bot/delivery_sender.py for
-Slack) renders the typed content below and posts it. Nothing here knows about Slack.
+The core decides *what* is owed and *whether* it was sent; a front end (bot/slack/sender.py for
+Slack) renders the typed content below in its own words and posts it, mapping a person to a
+direct conversation and a body to its channel. Nothing here knows a platform.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from ncpi_core.domain.ledger import MessageRef, Recipient
 from ncpi_core.domain.models import Action, Recommendation, Update
-
-METADATA_EVENT_TYPE = "ncpi_delivery"
+from ncpi_core.domain.summaries import Summary
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class NudgeContent:
 
 @dataclass(frozen=True)
 class MissingLine:
-    person: str  # display name
-    slack_user: str | None
+    person: str  # person id (a front end may mention them)
+    name: str  # display name
     action_ids: list[str]
 
 
@@ -62,12 +63,12 @@ class GoldReminderContent:
 class SummaryContent:
     level: str  # silver | gold
     meeting_at: datetime
-    summary: Any  # ncpi_core.domain.summaries.Summary
+    summary: Summary
 
 
 @dataclass(frozen=True)
 class ChaseContent:
-    """A nudge someone asked for now (`/ncpi chase`)."""
+    """A nudge someone asked for now (chase)."""
 
     meeting_at: datetime | None
     actions: list[Action]
@@ -80,50 +81,49 @@ class FailureContent:
 
     key: str
     kind: str
-    target: str
+    recipient: str  # str(Recipient) of the delivery that failed
     attempts: int
     error: str
 
 
+@dataclass(frozen=True)
+class NoticeContent:
+    """A workflow step's message to someone: a code and its parameters (the front end words it),
+    and which decision buttons it carries (`review_closure`, `review_due`, `signoff`, or none)."""
+
+    code: str
+    params: dict[str, Any]
+    kind: str = "info"
+    action_id: str | None = None
+
+
 Content = (PromptContent | NudgeContent | EscalationContent | GoldReminderContent | SummaryContent
-           | ChaseContent | FailureContent)
+           | ChaseContent | FailureContent | NoticeContent)
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to send: where, what, and the ledger key it carries as metadata."""
+    """One message to send: to whom, what, and the ledger key that makes it owed once."""
 
     key: str
     kind: str
-    target: str  # a user id (sent as a DM) or a channel id
-    to_user: bool
+    recipient: Recipient
     content: Content
     tz: ZoneInfo
-    thread_channel: str | None = None
-    thread_ts: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return {"event_type": METADATA_EVENT_TYPE, "event_payload": {"key": self.key}}
-
-
-@dataclass(frozen=True)
-class SentRef:
-    channel: str
-    ts: str
+    thread: MessageRef | None = None  # post as a reply in this thread (a nudge under its prompt)
+    extra: dict[str, Any] = field(default_factory=dict)  # attachments: chart_png, chart_name, chart_note
 
 
 class SendFailed(Exception):
     """A send that did not succeed.
 
     Attributes:
-        permanent: retrying cannot help (a bad channel, invalid blocks).
+        permanent: retrying cannot help (a bad channel, invalid content).
         outcome_unknown: the message may have been posted (a 5xx or a dropped connection after the
             request went out); the next attempt looks for it before sending again.
         blocked: nothing at all can be sent until a person fixes the app (a revoked token, a
-            missing scope): not this delivery's fault, so it waits without using up its attempts.
-        unreachable: Slack could not be reached at all (connection refused, timed out): the
+            missing permission): not this delivery's fault, so it waits without using up its attempts.
+        unreachable: the platform could not be reached at all (connection refused, timed out): the
             rest of the tick waits for the next one rather than queue behind the same failure.
     """
 
@@ -140,10 +140,12 @@ class SendFailed(Exception):
 class DeliveryPort(Protocol):
     """What the ledger needs from a chat platform."""
 
-    def send(self, message: Outgoing) -> SentRef:
-        """Post `message` carrying `message.metadata`; raise SendFailed when it did not go."""
+    platform: str  # the name people's identities use for it ("slack", "teams")
+
+    def send(self, message: Outgoing) -> MessageRef:
+        """Post `message`; raise SendFailed when it did not go."""
         ...
 
-    def find_sent(self, message: Outgoing, since: datetime) -> SentRef | None:
-        """The message already posted with this key (after a crash mid-send), or None."""
+    def find_sent(self, message: Outgoing, since: datetime) -> MessageRef | None:
+        """The message already posted under this key (after a crash mid-send), or None."""
         ...

@@ -15,8 +15,6 @@ from ncpi_core.domain.models import Body, Category, Person, PlanInfo, Role
 from ncpi_core.errors import Problem, ValidationFailed
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
-SLACK_USER_PATTERN = r"^[UW][A-Z0-9]{2,}$"
-SLACK_CHANNEL_PATTERN = r"^[CGD][A-Z0-9]{2,}$"
 
 
 def _time_of(value: Any) -> Any:
@@ -33,19 +31,49 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# ncpi.yaml names a person's chat accounts with one key per platform; the core keeps them as
+# opaque strings under the platform's name and never reads their format (each front end's
+# `ncpi check` does). These keys, and a bare channel id meaning the first platform's channel,
+# are the only places the core names a platform: the file format predates the others.
+IDENTITY_KEYS = {"slack_user": "slack", "teams_user": "teams"}
+FIRST_PLATFORM = "slack"
+
+
 class PersonConfig(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
-    slack_user: str = Field(pattern=SLACK_USER_PATTERN)
+    slack_user: str | None = Field(default=None, min_length=1)
+    teams_user: str | None = Field(default=None, min_length=1)
     roles: list[Role] = Field(min_length=1)
 
+    def identities(self) -> dict[str, str]:
+        """Platform name -> this person's id there."""
+        return {platform: value for key, platform in IDENTITY_KEYS.items()
+                if (value := getattr(self, key)) is not None}
+
     def to_person(self) -> Person:
-        return Person(id=self.id, name=self.name, slack_user=self.slack_user, roles=frozenset(self.roles))
+        return Person(id=self.id, name=self.name, roles=frozenset(self.roles), identities=self.identities())
+
+
+def _channel_addresses(value: Any) -> Any:
+    # `silver: C0SILVER01` (the first platform's channel, as ncpi.yaml has always said) or
+    # `silver: {slack: C0SILVER01, teams: "19:…@thread.tacv2"}`
+    if isinstance(value, str):
+        return {FIRST_PLATFORM: value}
+    return value
+
+
+ChannelAddresses = Annotated[dict[str, Annotated[str, Field(min_length=1)]], BeforeValidator(_channel_addresses)]
 
 
 class Channels(_Strict):
-    silver: str = Field(pattern=SLACK_CHANNEL_PATTERN)
-    gold: str = Field(pattern=SLACK_CHANNEL_PATTERN)
+    """Where each body's summaries are posted, per platform (opaque addresses)."""
+
+    silver: ChannelAddresses
+    gold: ChannelAddresses
+
+    def address(self, body: Body | str, platform: str) -> str | None:
+        return (self.silver if Body(body) == Body.SILVER else self.gold).get(platform)
 
 
 class RecurringMeeting(_Strict):
@@ -139,11 +167,20 @@ class ForceConfig(_Strict):
                 return p.to_person()
         return None
 
-    def person_by_slack(self, slack_user: str) -> Person | None:
+    def person_by_identity(self, platform: str, value: str) -> Person | None:
+        """The person whose id on `platform` is `value` (the edge resolves an actor once)."""
         for p in self.people:
-            if p.slack_user == slack_user:
+            if p.identities().get(platform) == value:
                 return p.to_person()
         return None
+
+    def holders(self, role: Role) -> list[Person]:
+        """Everyone with `role`, in file order."""
+        return [p.to_person() for p in self.people if role in p.roles]
+
+    def channel(self, body: Body | str, platform: str) -> str | None:
+        """The address of a body's channel on `platform` (None: not configured there)."""
+        return self.channels.address(body, platform)
 
 
 class ActionIn(_Strict):
@@ -198,9 +235,10 @@ def parse_force_config(doc: YamlDoc) -> ForceConfig:
     """Validate a parsed `ncpi.yaml`; raise ValidationFailed naming every problem."""
     cfg: ForceConfig = _validate(ForceConfig, doc)
     problems = _duplicates(doc, [(p.id, ("people", i, "id")) for i, p in enumerate(cfg.people)], "person id")
-    problems += _duplicates(
-        doc, [(p.slack_user, ("people", i, "slack_user")) for i, p in enumerate(cfg.people)], "Slack user id"
-    )
+    for key in IDENTITY_KEYS:
+        problems += _duplicates(
+            doc, [(v, ("people", i, key)) for i, p in enumerate(cfg.people) if (v := getattr(p, key))],
+            f"{key} id")
     for i, m in enumerate(cfg.meetings.gold + cfg.meetings.silver):
         if m.until is not None and m.until < m.start:
             body = "gold" if i < len(cfg.meetings.gold) else "silver"

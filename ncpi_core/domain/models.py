@@ -60,8 +60,10 @@ class Source(StrEnum):
     MODAL = "modal"
     DM = "dm"
     THREAD = "thread"
-    SLASH = "slash"
+    SLASH = "slash"  # a typed command (stored value kept from the first front end)
+    COMMAND = "command"  # a command written as a chat message
     BUTTON = "button"
+    CARD = "card"  # a form in a card
     CLI = "cli"
     IMPORT = "import"
     SYSTEM = "system"
@@ -73,15 +75,27 @@ class Body(StrEnum):
 
 
 class Person(BaseModel):
+    """Someone in the plan. `identities` maps a chat platform's name to that platform's id for
+    them (opaque strings: the core never reads their format); `active` is False for someone no
+    longer in ncpi.yaml, kept so their old updates still have a name."""
+
     model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
-    slack_user: str
     roles: frozenset[Role] = Field(default_factory=frozenset)
+    identities: dict[str, str] = Field(default_factory=dict)
+    active: bool = True
+
+    def __hash__(self) -> int:
+        return hash(self.id)
 
     def has(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)
+
+    def identity(self, platform: str) -> str | None:
+        """This person's id on `platform`, or None when they have none there."""
+        return self.identities.get(platform)
 
 
 class Recommendation(BaseModel):
@@ -91,6 +105,7 @@ class Recommendation(BaseModel):
     category: Category
     due: date
     position: int = 0
+    in_plan: bool = True
 
 
 class Action(BaseModel):
@@ -104,6 +119,8 @@ class Action(BaseModel):
     status: ActionStatus = ActionStatus.OPEN
     in_plan: bool = True
     position: int = 0
+    # optimistic concurrency: a workflow step writes only if nobody changed the action since it read it
+    version: int = 1
 
     @property
     def is_closed(self) -> bool:
@@ -124,7 +141,7 @@ class Update(BaseModel):
     blockers: str = ""
     evidence: str = ""
     author: str | None = None  # person id, when known
-    author_slack_user: str | None = None
+    author_identity: str | None = None  # "platform:id" of the account it came from, when known
     source: Source
     created_at: datetime
 

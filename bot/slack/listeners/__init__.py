@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # bot: commands, actions, views, messages, home; deliveries: schedule; workflows: workflow
-MODULES = ["commands", "actions", "views", "messages", "home", "schedule", "workflow"]
+MODULES = ["commands", "summary", "actions", "views", "messages", "home", "schedule", "workflow"]
 
 
 def register_listeners(app: App, deps: Deps) -> list[str]:

@@ -1,8 +1,8 @@
-"""Who may do what, from the roles in ncpi.yaml. Refusals say who can."""
+"""Who may do what, from the roles in ncpi.yaml. Refusals carry codes and say who can."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ncpi_core.domain.models import Action, Person, Role
 from ncpi_core.errors import PermissionDenied
@@ -10,16 +10,10 @@ from ncpi_core.errors import PermissionDenied
 READERS = (Role.SILVER, Role.SILVER_CHAIR, Role.GOLD, Role.GOLD_CHAIR, Role.ADMIN)
 
 
-def stranger(slack_user: str) -> PermissionDenied:
-    return PermissionDenied(
-        "You are not in this plan's list of people, so ncpi cannot show or change anything for you.",
-        "Ask the plan administrator to add your Slack id to config/ncpi.yaml.",
-    )
-
-
-def require_person(person: Person | None, slack_user: str) -> Person:
+def require_person(person: Person | None) -> Person:
+    """The person an edge resolved, or `person.unknown` for someone not in ncpi.yaml."""
     if person is None:
-        raise stranger(slack_user)
+        raise PermissionDenied("person.unknown")
     return person
 
 
@@ -32,18 +26,22 @@ def may_update(person: Person, action: Action, covering_for: set[str] | frozense
     )
 
 
+def not_owner(action: Action, what: str, name_of: Callable[[str], str] | None = None,
+              cover: bool = False) -> PermissionDenied:
+    """`action.not_owner`: the refusal naming who may `what` the action (by name with `name_of`).
+
+    `cover` says whether the refusal mentions someone covering for an absent owner.
+    """
+    name = name_of or (lambda pid: pid)
+    return PermissionDenied("action.not_owner", what=what, action_id=action.id, owner=name(action.owner),
+                            deputy=name(action.deputy) if action.deputy else None, cover=cover)
+
+
 def require_update(person: Person, action: Action, covering_for: set[str] | frozenset[str] = frozenset(),
                    name_of: Callable[[str], str] | None = None) -> None:
-    """Raise a polite refusal naming who can update the action (by name when `name_of` is given)."""
+    """Raise `action.not_owner` (what `update`) unless the person may update the action."""
     if not may_update(person, action, covering_for):
-        name = name_of or (lambda pid: pid)
-        who = f"its owner ({name(action.owner)})"
-        if action.deputy:
-            who += f", its deputy ({name(action.deputy)})"
-        raise PermissionDenied(
-            f"Sorry, you cannot update {action.id}.",
-            f"Only {who} or a plan administrator can.",
-        )
+        raise not_owner(action, "update", name_of)
 
 
 def may_read_summary(person: Person) -> bool:
@@ -52,13 +50,17 @@ def may_read_summary(person: Person) -> bool:
 
 def require_read_summary(person: Person) -> None:
     if not may_read_summary(person):
-        raise PermissionDenied(
-            "Sorry, summaries are for Silver and Gold members.",
-            "Use `/ncpi my` to see your own actions.",
-        )
+        raise PermissionDenied("summary.readers_only")
 
 
-def require_role(person: Person, roles: tuple[Role, ...], what: str) -> None:
+def require_role(person: Person, roles: tuple[Role, ...], what: str,
+                 holders: Sequence[str] | None = None) -> None:
+    """Raise `role.required` unless the person holds one of `roles`.
+
+    Args:
+        what: what they tried (a code the catalogue words, e.g. `closure.approve`).
+        holders: names of the people who hold the roles, to say whom to ask (None: not said).
+    """
     if not person.has(*roles):
-        names = " or ".join(r.value.replace("_", " ") for r in roles)
-        raise PermissionDenied(f"Sorry, only the {names} can {what}.")
+        raise PermissionDenied("role.required", roles=[r.value for r in roles], what=what,
+                               holders=None if holders is None else list(holders))

@@ -1,7 +1,8 @@
 """Personal-data guard: text that looks like case details about a child is refused, not stored.
 
-All the patterns live here. A finding names the *kind* of data, never the text it matched, so a
-refusal can be shown anywhere without repeating the suspected personal data.
+All the patterns live here. A finding names the *kind* of data (a code such as `dob`, worded by
+each front end's catalogue), never the text it matched, so a refusal can be shown anywhere
+without repeating the suspected personal data.
 
 The guard leans towards refusing: a person can always rephrase, but personal data once stored
 and posted to a channel cannot be taken back. It must still let ordinary action-plan language
@@ -15,13 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-DOB = "a date of birth"
-CRIME_REF = "a crime or incident reference"
-NHS = "an NHS number"
-PHONE = "a phone number"
-EMAIL = "an email address"
-POSTCODE = "a postcode"
-CHILD_NAME = "a child's name"
+# the kinds of personal data the guard finds (codes: the words are the front end's)
+DOB = "dob"
+CRIME_REF = "crime_ref"
+NHS = "nhs_number"
+PHONE = "phone"
+EMAIL = "email"
+POSTCODE = "postcode"
+CHILD_NAME = "child_name"
+KINDS = (DOB, CRIME_REF, NHS, PHONE, EMAIL, POSTCODE, CHILD_NAME)
 
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"  # 12/03/2015, 12.03.15
@@ -124,11 +127,10 @@ def _is_year_or_date(code: str) -> bool:
 
 @dataclass(frozen=True)
 class Finding:
+    """Which field looks personal, and what kind of data it seems to hold (one of KINDS)."""
+
     field: str
     kind: str
-
-    def describe(self) -> str:
-        return f"the {self.field} looks like it contains {self.kind}"
 
 
 def _kinds_in(text: str) -> list[str]:

@@ -3,7 +3,8 @@
 The head of the reply holds the action id (optional inside a prompt's thread), a RAG word and an
 optional percentage, in any order; whatever follows is the narrative. The parser knows the plan's
 own ids (any force's scheme: `R3.2`, `C6.2`, `1.2a`), forgives case, extra spaces and punctuation,
-and answers anything it cannot read with a short example that works. It never raises.
+and answers anything it cannot read with a problem code and a short example that works (a front
+end's catalogue words the problem). It never raises.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ncpi_core.domain.models import RAG
 
@@ -24,7 +26,7 @@ RAG_WORDS: dict[str, RAG] = {
     "red": RAG.RED, "off track": RAG.RED, "offtrack": RAG.RED,
     "blue": RAG.BLUE, "complete": RAG.BLUE, "completed": RAG.BLUE, "done": RAG.BLUE,
     "finished": RAG.BLUE,
-    # Slack turns the coloured-circle emoji into these names
+    # chat apps send the coloured-circle emoji by these names
     ":large_green_circle:": RAG.GREEN, ":green_circle:": RAG.GREEN, "🟢": RAG.GREEN,
     ":large_yellow_circle:": RAG.AMBER, ":large_orange_circle:": RAG.AMBER,
     ":yellow_circle:": RAG.AMBER, ":orange_circle:": RAG.AMBER, "🟡": RAG.AMBER, "🟠": RAG.AMBER,
@@ -43,7 +45,7 @@ COMPLETION_WORDS = {"done", "complete", "completed", "finished"}
 _SEP = r"[\s,;:|–—\-]"  # what may sit between the parts of the head
 _PERCENT = re.compile(r"(\d{1,4}(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b|pc\b)", re.I)
 _MARKUP = "*_~`"
-_EMOJI = re.compile(r":[a-z0-9_+\-]+:")  # Slack bold / italic / strike / code around a word
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:")  # an emoji's name; _MARKUP: bold / italic / strike / code
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,15 @@ class ParsedReply:
 
 @dataclass(frozen=True)
 class ReplyProblem:
-    """A reply that could not be read: what was wrong and an example that works."""
+    """A reply that could not be read: what was wrong (a code and its facts) and a reply that works.
 
-    message: str
-    example: str
+    Codes: `reply.empty`, `reply.no_plan`, `reply.unknown_action` (typed, examples, more),
+    `reply.no_action_id`, `reply.no_rag` (action_id), `reply.bad_progress` (said).
+    """
 
-    @property
-    def text(self) -> str:
-        return f"{self.message} For example: `{self.example}`"
+    code: str
+    params: dict[str, Any]
+    example: str  # a reply in the same grammar that would be accepted
 
 
 def example_for(action_id: str | None, in_thread: bool = False) -> str:
@@ -171,7 +174,7 @@ def parse_reply(text: str, known_action_ids: Iterable[str],
     """Read one plain-text update.
 
     Args:
-        text: The message as a person typed it (Slack markup already turned into plain text).
+        text: The message as a person typed it (the chat's markup already turned into plain text).
         known_action_ids: The plan's action ids, in the plan's own spelling.
         action_id: The action a prompt's thread is about; then the id may be left out.
 
@@ -186,8 +189,7 @@ def parse_reply(text: str, known_action_ids: Iterable[str],
     reader = _Reader(text or "", ids)
     reader.skip_separators()
     if not reader.rest().strip():
-        return ReplyProblem("That message was empty, so nothing was recorded.",
-                            example_for(action_id or _first(ids), in_thread))
+        return ReplyProblem("reply.empty", {}, example_for(action_id or _first(ids), in_thread))
 
     found_id: str | None = None
     rag: RAG | None = None
@@ -222,21 +224,21 @@ def parse_reply(text: str, known_action_ids: Iterable[str],
     if target is None:
         unknown = reader.looks_like_id() if rag is None else None
         if not ids:
-            return ReplyProblem("There is no plan loaded yet, so there is no action to update.",
-                                example_for(None))
+            return ReplyProblem("reply.no_plan", {}, example_for(None))
         if unknown is not None:
-            return ReplyProblem(f"There is no action '{unknown}' in the plan "
-                                f"(ids look like {_sample(ids)}).", example_for(example_id))
-        return ReplyProblem("Start with the action id, then how it is going.", example_for(example_id))
+            known = list(ids.values())
+            return ReplyProblem("reply.unknown_action",
+                                {"typed": unknown, "examples": known[:3], "more": len(known) > 3},
+                                example_for(example_id))
+        return ReplyProblem("reply.no_action_id", {}, example_for(example_id))
     if rag is None:
-        return ReplyProblem(
-            f"Say how {target} is going: green (on track), amber (at risk), red (off track) "
-            "or blue (complete).", example_for(target, in_thread and found_id is None))
+        return ReplyProblem("reply.no_rag", {"action_id": target},
+                            example_for(target, in_thread and found_id is None))
     progress: int | None = None
     if percent is not None:
         value, said = percent
         if value > 100 or value != int(value):
-            return ReplyProblem(f"Progress is a whole percentage from 0 to 100, not {said.strip()}.",
+            return ReplyProblem("reply.bad_progress", {"said": said.strip()},
                                 example_for(target, in_thread and found_id is None))
         progress = int(value)
     return ParsedReply(action_id=target, rag=rag, progress=progress, narrative=narrative)
@@ -244,8 +246,3 @@ def parse_reply(text: str, known_action_ids: Iterable[str],
 
 def _first(ids: dict[str, str]) -> str | None:
     return next(iter(ids.values()), None)
-
-
-def _sample(ids: dict[str, str]) -> str:
-    values = list(ids.values())
-    return ", ".join(values[:3]) + (", …" if len(values) > 3 else "")

@@ -107,13 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     module_name, func_name = HANDLERS[key].split(":")
-    from ncpi_core.errors import NcpiError  # deferred: keeps `ncpi --help` fast
+    from bot import copy  # lazy: keeps `ncpi --help` fast
+    from ncpi_core.errors import NcpiError  # lazy: keeps `ncpi --help` fast
 
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
         return int(handler(args) or 0)
     except NcpiError as exc:
-        print(f"ncpi {key.replace('.', ' ')}: {exc}", file=sys.stderr)
+        print(f"ncpi {key.replace('.', ' ')}: {copy.error_text(exc, copy.CLI)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

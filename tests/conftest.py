@@ -123,7 +123,7 @@ def uow_factory(engine: Engine):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def loaded(uow_factory, force_config: ForceConfig, plan_file: PlanFile):  # type: ignore[no-untyped-def]
     """The North Yorkshire plan loaded into the database; returns the uow factory."""
-    from ncpi_core.usecases.services import load_plan
+    from ncpi_core.usecases.plan import load_plan
 
     with uow_factory() as uow:
         load_plan(plan_file, force_config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))

@@ -9,7 +9,7 @@ from bot.bootstrap import build_core
 from bot.cli.errors import database_errors
 from bot.cli.progress import Progress
 from ncpi_core.config.schema import PlanFile, load_plan_file
-from ncpi_core.usecases.services import LoadReport, load_plan
+from ncpi_core.usecases.plan import LoadReport, load_plan
 
 
 def store_plan(plan: PlanFile, source_name: str, source: str = "cli") -> int:

@@ -12,13 +12,14 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import DBAPIError
 
+from bot import copy
 from bot.bootstrap import Core
 from bot.slack.blocks import common as blocks
 from bot.slack.deps import Deps
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.listeners import register_listeners
+from bot.slack.sender import DeliverySender
 from bot.slack.text import escape
 from ncpi_core.errors import NcpiError, StorageUnavailable
 
@@ -28,9 +29,7 @@ log = logging.getLogger(__name__)
 # summary, so it is sized well above the number of people who act at once.
 LISTENER_THREADS = 32
 
-DATABASE_DOWN = "The database is not answering; please try again shortly."
-UNEXPECTED = ("Sorry, something went wrong on ncpi's side and nothing was changed by this request. "
-              "It has been logged; please try again, or tell the plan administrator if it keeps happening.")
+# Slack's own refusals that a person can do something about
 CHANNEL_PROBLEMS = {
     "not_in_channel": "I am not a member of this channel, so I cannot post here. "
                       "Invite me with `/invite @ncpi`, or leave out `post` to see it just for you.",
@@ -97,7 +96,8 @@ def build_app_with_deps(core: Core, client: WebClient | None = None, *,
                                              thread_name_prefix="ncpi-listener"),
         logger=BOLT_LOG,
     )
-    deps = Deps(core=core, client=client, gateway=SlackGateway(client, core.engine, core.clock))
+    gateway = SlackGateway(client, core.engine, core.clock)
+    deps = Deps(core=core, client=client, gateway=gateway, sender=DeliverySender(gateway))
     app.error(_error_handler(deps))
     def after_ack(error: Exception, body: dict[str, Any], context: Any) -> None:
         report_error(deps, error, body, context, None)
@@ -110,16 +110,19 @@ def build_app_with_deps(core: Core, client: WebClient | None = None, *,
 
 # --- the one error handler ------------------------------------------------------------------------
 def user_message(error: BaseException) -> str:
-    """What to tell the person, by kind of error (never a traceback, never internals)."""
-    if isinstance(error, StorageUnavailable | DBAPIError):
-        return DATABASE_DOWN
+    """What to tell the person, by kind of error (never a traceback, never internals).
+
+    The core's refusals are worded by the message catalogue (bot/copy.py) in Slack's voice.
+    """
+    if isinstance(error, StorageUnavailable):
+        return copy.DATABASE_DOWN
     if isinstance(error, NcpiError):
-        return str(error)
+        return copy.error_text(error, copy.SLACK)
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", "")) if error.response is not None else ""
         if code in CHANNEL_PROBLEMS:
             return CHANNEL_PROBLEMS[code]
-    return UNEXPECTED
+    return copy.UNEXPECTED
 
 
 def describe_request(body: dict[str, Any]) -> dict[str, Any]:
@@ -160,8 +163,8 @@ def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: An
     """
     info = describe_request(body)
     if isinstance(error, NcpiError) and not isinstance(error, StorageUnavailable):
-        log.info("refused %s: %s", info, error.message)
-    elif isinstance(error, StorageUnavailable | DBAPIError):
+        log.info("refused %s: %s", info, error)
+    elif isinstance(error, StorageUnavailable):
         log.error("database unavailable while handling %s: %s", info, type(error).__name__)
     else:
         log.error("failed handling %s", info, exc_info=error)
@@ -195,7 +198,7 @@ def _tell(deps: Deps, context: Any, body: dict[str, Any], text: str) -> None:
         # Slack re-delivers events: say it once per message
         try:
             first = deps.first_time(f"error:{event['channel']}:{event.get('ts')}")
-        except (StorageUnavailable, DBAPIError):
+        except StorageUnavailable:
             first = True  # the database is what failed: better said twice than not at all
         if first:
             deps.gateway.post(event["channel"], text,

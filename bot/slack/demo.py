@@ -34,8 +34,8 @@ from ncpi_core.domain.calendar import local_to_utc
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import upgrade
 from ncpi_core.storage.tables import DeliveryRow
+from ncpi_core.usecases.plan import load_plan
 from ncpi_core.usecases.schedule import run_tick
-from ncpi_core.usecases.services import load_plan
 
 SECRET = "ncpi-demo-signing-secret"  # noqa: S105 - a local stand-in's secret, not a credential
 TOKEN = "xoxb-ncpi-demo"  # noqa: S105

@@ -6,29 +6,49 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 
 from bot.bootstrap import Core
 from bot.slack.gateway import SlackGateway
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Person
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.ports import DeliveryPort
+from ncpi_core.storage.base import UnitOfWork, UowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache
+
+PLATFORM = "slack"  # the name people's Slack ids go by in ncpi.yaml (`slack_user`) and the ledger
+
+
+class Waker(Protocol):
+    """Something that runs the next delivery tick now (the scheduler under `ncpi run`)."""
+
+    def wake(self) -> None: ...
 
 
 @dataclass
 class Deps:
-    """The core (config, database, clock) plus the one way out to Slack."""
+    """The core (config, database, clock), the one way out to Slack, and the ledger's sender."""
 
     core: Core
     client: WebClient
     gateway: SlackGateway
-    scheduler: Any = None  # bot.scheduler.DeliveryScheduler under `ncpi run` (chase wakes it)
+    sender: DeliveryPort  # sends a workflow's notices at once after its commit (`send_now`)
+    scheduler: Waker | None = None  # bot.scheduler.DeliveryScheduler under `ncpi run` (chase wakes it)
     # the app's error handler, for errors after the ack (set by bot.slack.app.build_app_with_deps)
     on_error: Callable[[Exception, dict[str, Any], Any], None] | None = None
     # summary inputs kept until the data changes (checked against the database on every use)
     summary_cache: SummaryCache = field(default_factory=SummaryCache)
+
+    @property
+    def uow_factory(self) -> UowFactory:
+        return self.core.uow
+
+    @property
+    def config(self) -> ForceConfig:
+        return self.core.config
 
     def uow(self) -> UnitOfWork:
         return self.core.uow()
@@ -40,19 +60,17 @@ class Deps:
         return self.core.today()
 
     def person(self, slack_user: str) -> Person | None:
-        """The person with this Slack id: the stored people first (what updates check), then ncpi.yaml."""
-        with self.uow() as uow:
-            person = uow.repo.person_by_slack(slack_user)
-        return person or self.core.config.person_by_slack(slack_user)
+        """The person of ncpi.yaml with this Slack id (None: a stranger)."""
+        return self.core.config.person_by_identity(PLATFORM, slack_user)
 
-    def action_ids(self) -> list[str]:
-        with self.uow() as uow:
-            return uow.repo.action_ids()
+    def actor(self, slack_user: str) -> Person:
+        """The person with this Slack id, or `person.unknown` (a stranger may do nothing)."""
+        return permissions.require_person(self.person(slack_user))
 
     def first_time(self, key: str) -> bool:
         """Claim `key` once (Slack re-delivers events): True the first time only, ever."""
         with self.uow() as uow:
-            first = uow.repo.first_time(key, self.now())
+            first = uow.events.first_time(key, self.now())
             uow.commit()
         return first
 

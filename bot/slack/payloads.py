@@ -63,6 +63,15 @@ def to_plain_text(text: str | None) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def mentioned_user(text: str) -> str:
+    """The user a reference names: `<@U0123|name>` and `<@U0123>` give U0123; `@head_crime` gives
+    head_crime; anything else is returned stripped (a person id, or a Slack id, as typed)."""
+    ref = text.strip()
+    if ref.startswith("<@") and ref.endswith(">"):
+        ref = ref[2:-1].split("|", 1)[0]
+    return ref.lstrip("@")
+
+
 # --- message events -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class IncomingMessage:

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.slack.deps import Deps
 from ncpi_core.domain.models import Person
 
 
 @dataclass
 class CommandContext:
-    deps: Any  # bot.slack.deps.Deps: the composition root's objects (core, gateway, …)
+    deps: Deps  # the composition root's objects (core, gateway, sender, …)
     slack_user: str
-    person: Person | None  # None: a stranger not in ncpi.yaml
+    person: Person  # resolved from ncpi.yaml once; a stranger is refused before any sub-command
     channel_id: str
     args: list[str]  # the words after the sub-command
     rest: str  # the text after the sub-command, as typed

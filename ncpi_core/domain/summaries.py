@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ncpi_core.domain.calendar import Cycle
     from ncpi_core.domain.participation import Participation
     from ncpi_core.storage.uow import UnitOfWork
-    from ncpi_core.usecases.services import PlanState
+    from ncpi_core.usecases.plan import PlanState
     from ncpi_core.usecases.summary_cache import SummaryCache
 
 _T = TypeVar("_T")
@@ -461,7 +461,7 @@ def summary_now(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now:
     """
     from ncpi_core.domain import calendar
     from ncpi_core.domain.participation import participation_by_cycle
-    from ncpi_core.usecases.services import read_plan_state
+    from ncpi_core.usecases.plan import read_plan_state
     from ncpi_core.usecases.summary_cache import data_version
 
     level = Level(level)

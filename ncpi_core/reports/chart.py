@@ -41,7 +41,7 @@ def chart_data(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now: 
     """The position at each past meeting of `body` since the plan was loaded, and now."""
     from ncpi_core.domain.calendar import meetings_between
     from ncpi_core.storage.tables import PlanRow
-    from ncpi_core.usecases.services import read_plan_state
+    from ncpi_core.usecases.plan import read_plan_state
 
     tz = config.tz
     points: list[tuple[str, dict[str, int]]] = []

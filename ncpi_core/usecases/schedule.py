@@ -63,7 +63,7 @@ from ncpi_core.ports import (
 )
 from ncpi_core.storage.tables import AbsenceRow, DeliveryRow, StateRow
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.services import PlanState, read_plan_state
+from ncpi_core.usecases.plan import PlanState, read_plan_state
 
 log = logging.getLogger(__name__)
 

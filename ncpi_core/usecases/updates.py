@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain import permissions
+from ncpi_core.domain.ledger import MessageRef
 from ncpi_core.domain.models import RAG, Action, Person, Source, Update
 from ncpi_core.domain.text import MAX_NARRATIVE, refuse_personal_data
 from ncpi_core.errors import InvalidInput, InvalidTransition
@@ -111,3 +112,17 @@ def check_can_update(uow_factory: UowFactory, config: ForceConfig, actor: Person
         action = _updatable(uow, config, actor, action_id, today)
         latest = uow.updates.for_action(action.id, limit=1)
     return action, latest[0] if latest else None
+
+
+def thread_action(uow_factory: UowFactory, platform: str, where: MessageRef) -> str | None:
+    """The action of the prompt (or nudge) posted at `where`: a reply in its thread updates it."""
+    with uow_factory() as uow:
+        return uow.ledger.action_of_message(platform, where)
+
+
+def known_action_ids(uow_factory: UowFactory, person_id: str) -> list[str]:
+    """The plan's action ids, the person's own open ones first (so that examples show one of theirs)."""
+    with uow_factory() as uow:
+        ids = uow.plan.action_ids()
+        own = {a.id for a in uow.plan.actions(owner=person_id) if not a.is_closed}
+    return sorted(ids, key=lambda i: i not in own)

@@ -22,7 +22,7 @@ from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.tables import DmChannelRow
 from ncpi_core.storage.uow import UnitOfWork
 from ncpi_core.usecases.schedule import run_tick
-from ncpi_core.usecases.services import load_plan
+from ncpi_core.usecases.plan import load_plan
 
 # Silver meets Tuesday 22 March 2022 at 14:00; prompts are owed from Tuesday 15 March 09:00
 # (no Gold reminder is due then, so every message is a prompt).

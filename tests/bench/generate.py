@@ -32,7 +32,7 @@ from ncpi_core.storage.engine import build_engine, normalise_url
 from ncpi_core.storage.migrate import upgrade
 from ncpi_core.storage.tables import ActionRow, PlanRow, RecommendationRow
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.services import load_plan, sync_people
+from ncpi_core.usecases.plan import load_plan, sync_people
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "config"

@@ -77,7 +77,7 @@ def north_db(tmp_path: Path, _sqlite_template: Path, force_config, plan_file) ->
 
     from ncpi_core.storage.engine import build_engine
     from ncpi_core.storage.uow import UnitOfWork
-    from ncpi_core.usecases.services import load_plan
+    from ncpi_core.usecases.plan import load_plan
 
     path = tmp_path / "north.db"
     shutil.copy(_sqlite_template, path)

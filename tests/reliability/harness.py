@@ -200,7 +200,7 @@ def load_force(db_url: str, config_dir: Path) -> None:
     from ncpi_core.config.schema import load_force_config, load_plan_file
     from ncpi_core.storage.engine import build_engine
     from ncpi_core.storage.uow import UnitOfWork
-    from ncpi_core.usecases.services import load_plan
+    from ncpi_core.usecases.plan import load_plan
 
     config = load_force_config(config_dir / "ncpi.yaml")
     plan = load_plan_file(config_dir / "action_plan.yaml", config)

@@ -107,7 +107,7 @@ def matrix_app(tmp_path: Path) -> Any:
 
     from ncpi_core.storage.engine import build_engine
     from ncpi_core.storage.uow import UnitOfWork
-    from ncpi_core.usecases.services import load_plan
+    from ncpi_core.usecases.plan import load_plan
 
     folder = write_matrix_force(tmp_path / "config")
     config = load_force_config(folder / "ncpi.yaml")

@@ -22,7 +22,7 @@ from ncpi_core.errors import NcpiError
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.uow import UnitOfWork
 from ncpi_core.usecases.schedule import run_tick
-from ncpi_core.usecases.services import load_plan
+from ncpi_core.usecases.plan import load_plan
 from reliability.harness import BOT_TOKEN, TUESDAY, AppUnderTest, Figures, wait_until
 from reliability.tcp_proxy import TcpProxy
 

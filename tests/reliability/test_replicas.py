@@ -23,7 +23,7 @@ from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.calendar import WorkingDays
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.services import load_plan
+from ncpi_core.usecases.plan import load_plan
 from reliability.harness import SIGNING_SECRET, Figures, Processes, child_env, wait_until
 
 REPLICAS = 3

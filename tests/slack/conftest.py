@@ -35,7 +35,7 @@ from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.tables import DeliveryRow
 from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.services import load_plan
+from ncpi_core.usecases.plan import load_plan
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-bot-token"

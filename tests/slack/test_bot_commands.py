@@ -149,7 +149,7 @@ def test_every_ack_is_fast_even_while_slack_rate_limits(bot: BotHarness) -> None
 def test_a_summary_too_long_for_a_few_messages_comes_as_a_file(bot: BotHarness, force_config) -> None:  # type: ignore[no-untyped-def]
     from ncpi_core.config.schema import ActionIn, PlanFile, RecommendationIn
     from ncpi_core.domain.models import Category, PlanInfo
-    from ncpi_core.usecases.services import load_plan
+    from ncpi_core.usecases.plan import load_plan
 
     recs = [RecommendationIn(id=f"B{i}", title=f"Big area {i}", category=Category.OTHER, due="2022-12-31",
                              actions=[ActionIn(id=f"B{i}.{j}", title=f"Step {j} of a long programme {i}",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import copy
 from bot.slack.payloads import (
     BLOCKERS_BLOCK,
     EVIDENCE_BLOCK,
@@ -21,7 +22,6 @@ from bot.slack.payloads import (
 )
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.domain.models import RAG, RAG_MEANING, Action, ActionStatus, Update
-from ncpi_core.domain.pii import find_personal_data
 from ncpi_core.errors import InvalidInput, PersonalDataRefused
 
 Block = dict[str, Any]
@@ -126,27 +126,19 @@ def update_modal(action: Action, latest: Update | None, meta: ModalMetadata) -> 
 
 
 def modal_errors(error: BaseException, text: str, view: dict[str, Any]) -> dict[str, str]:
-    """Turn a refusal into `response_action: errors`, on the field it is about where possible."""
+    """Turn a refusal into `response_action: errors`, on the field it is about where possible.
+
+    Personal data is refused on each field it was found in, naming the kind and never the text.
+    """
     if isinstance(error, PersonalDataRefused):
-        state = ((view.get("state") or {}).get("values")) or {}
-        fields = {name: _text_value(state, block) for name, block in FIELD_BLOCKS.items()}
-        errors = {FIELD_BLOCKS[f.field]: f"This looks like it contains {f.kind}. ncpi keeps "
-                  "action-plan progress only; please rephrase without it." for f in find_personal_data(fields)}
+        findings = error.params.get("findings") or []
+        errors = {FIELD_BLOCKS[name]: copy.field_refusal(kind) for name, kind in findings if name in FIELD_BLOCKS}
         if errors:
             return errors
         return {NARRATIVE_BLOCK: clip(text, 2000)}
-    if isinstance(error, InvalidInput):
-        for name, block in FIELD_BLOCKS.items():
-            if f"The {name} " in error.message:
-                return {block: clip(text, 2000)}
+    if isinstance(error, InvalidInput) and error.params.get("field") in FIELD_BLOCKS:
+        return {FIELD_BLOCKS[error.params["field"]]: clip(text, 2000)}
     return {RAG_BLOCK: clip(text, 2000)}
-
-
-def _text_value(state: dict[str, Any], block_id: str) -> str:
-    for element in (state.get(block_id) or {}).values():
-        if isinstance(element, dict):
-            return str(element.get("value") or "")
-    return ""
 
 
 # --- confirmations --------------------------------------------------------------------------------

@@ -7,15 +7,29 @@ All user and plan text goes through `escape`; every message stays within Slack's
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot import copy
 from bot.slack.blocks.common import mrkdwn as _section
 from bot.slack.text import SECTION_LIMIT, chunk_lines, clip, escape
-from ncpi_core.usecases.workflows import HistoryEntry, Notice, Outcome
+from ncpi_core.domain.notices import Outcome
+from ncpi_core.usecases.history import History
 
 Block = dict[str, Any]
+
+
+class NoticeLike(Protocol):
+    """A workflow notice as a use case returns it (`Notice`) or the ledger hands it back (`NoticeContent`)."""
+
+    code: str
+    kind: str
+    action_id: str | None
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
 
 # buttons in the DMs the chairs receive (value = the action id)
 APPROVE_CLOSURE, REJECT_CLOSURE = "ncpi_closure_approve", "ncpi_closure_reject"
@@ -51,15 +65,16 @@ def reply_blocks(text: str) -> tuple[str, list[Block]]:
 
 
 def outcome_reply(outcome: Outcome, failed: list[str] | None = None) -> tuple[str, list[Block]]:
-    text = outcome.message
+    """What a step did, for the person who acted (and whom its notices could not reach just now)."""
+    text = copy.outcome_text(outcome, copy.SLACK)
     if failed:
-        text += "\n(I could not reach " + ", ".join(failed) + " by DM just now; please tell them.)"
+        text += copy.not_reached(failed)
     return reply_blocks(text)
 
 
-def notice_message(notice: Notice) -> tuple[str, list[Block]]:
+def notice_message(notice: NoticeLike) -> tuple[str, list[Block]]:
     """The DM someone receives after a workflow step, with buttons when they must decide."""
-    first, _, rest = notice.text.partition("\n")
+    first, _, rest = copy.notice_text(notice, copy.SLACK).partition("\n")
     blocks: list[Block] = [_section(escape(first))]
     if rest:
         blocks.append(_section(_quote(rest)))
@@ -80,7 +95,7 @@ def notice_message(notice: Notice) -> tuple[str, list[Block]]:
 
 def decided_message(outcome: Outcome, by: str, when: str) -> tuple[str, list[Block]]:
     """What replaces a review DM once its button was used: the decision, no more buttons."""
-    text = f"{outcome.message} ({by}, {when})"
+    text = f"{copy.outcome_text(outcome, copy.SLACK)} ({by}, {when})"
     return escape(text), [_section(f":white_check_mark: {escape(text)}")]
 
 
@@ -124,19 +139,21 @@ def reject_modal(action_id: str, kind: str, metadata: dict[str, Any]) -> dict[st
 
 
 # --- history --------------------------------------------------------------------------------------
-def history_messages(action_id: str, title: str, due: date, original_due: date, status: str,
-                     entries: list[HistoryEntry], tz: ZoneInfo) -> list[tuple[str, list[Block]]]:
+def history_messages(history: History, tz: ZoneInfo) -> list[tuple[str, list[Block]]]:
     """An action's whole trail, oldest first, split into messages within Slack's limits."""
-    head = f"*History of {escape(action_id)}* {escape(title)}\nStatus: {escape(status)} · due {due.isoformat()}"
-    if due != original_due:
-        head += f" (originally {original_due.isoformat()})"
+    action = history.action
+    head = (f"*History of {escape(action.id)}* {escape(action.title)}\n"
+            f"Status: {escape(action.status.value)} · due {action.due.isoformat()}")
+    if action.due != action.original_due:
+        head += f" (originally {action.original_due.isoformat()})"
     lines = []
-    for e in entries:
+    for e in history.entries:
         when = e.at.astimezone(tz).strftime("%d %b %Y %H:%M")
         who = escape(e.who_name) if e.who_name else "system"
-        line = f"• {when} — *{escape(e.what)}* by {who} ({escape(e.source)})"
-        if e.detail:
-            line += f": {escape(clip(e.detail.replace(chr(10), ' '), 1500))}"
+        line = f"• {when} — *{escape(copy.history_what(e))}* by {who} ({escape(e.source)})"
+        detail = copy.history_detail(e)
+        if detail:
+            line += f": {escape(clip(detail.replace(chr(10), ' '), 1500))}"
         lines.append(line)
     if not lines:
         lines = ["Nothing recorded yet."]
@@ -144,5 +161,5 @@ def history_messages(action_id: str, title: str, due: date, original_due: date, 
     messages = []
     for i in range(0, len(sections), MESSAGE_BLOCKS):
         group = sections[i:i + MESSAGE_BLOCKS]
-        messages.append((f"History of {escape(action_id)}" + (" (continued)" if i else ""), group))
+        messages.append((f"History of {escape(action.id)}" + (" (continued)" if i else ""), group))
     return messages

@@ -10,12 +10,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot import copy
 from bot.slack.blocks import common as blocks
-from bot.slack.deps import Deps
+from bot.slack.deps import PLATFORM, Deps
 from bot.slack.listeners.commands import open_update_modal
 from bot.slack.payloads import parse_button
 from ncpi_core.domain.models import RAG, Source
-from ncpi_core.usecases.services import UpdateCommand, record_update
+from ncpi_core.usecases.updates import UpdateCommand, record_update
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def register(app: App, deps: Deps) -> None:
             click = parse_button(body)
             # from a prompt, confirm in its thread; from App Home or an ephemeral list, by DM
             channel = None if click.in_home or not click.message_ts else click.channel
-            open_update_modal(deps, click.user, click.value, click.trigger_id, channel=channel,
+            open_update_modal(deps, deps.actor(click.user), click.value, click.trigger_id, channel=channel,
                               thread_ts=click.message_ts if channel else None)
 
     @app.action(blocks.ON_TRACK)
@@ -40,17 +41,15 @@ def register(app: App, deps: Deps) -> None:
 
 def record_on_track(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
     click = parse_button(body)
-    with deps.uow() as uow:
-        last = uow.repo.updates_for(click.value, limit=1) if uow.repo.action(click.value) else []
+    actor = deps.actor(click.user)
     # one "on track" per prompt message and person: a double click stores one update
     key = f"slack-button:{click.channel}:{click.message_ts}:{click.user}:{click.value}"
-    cmd = UpdateCommand(action_id=click.value, rag=RAG.GREEN,
-                        progress=last[0].progress if last else None, slack_user=click.user,
-                        source=Source.BUTTON, idempotency_key=key)
-    recorded = record_update(cmd, deps.uow, deps.now(), deps.today())
+    cmd = UpdateCommand(action_id=click.value, rag=RAG.GREEN, keep_progress=True, source=Source.BUTTON,
+                        idempotency_key=key, author_identity=f"{PLATFORM}:{click.user}")
+    recorded = record_update(deps.uow_factory, deps.config, actor, cmd, now=deps.now(), today=deps.today())
     if not deps.first_time(f"confirm:{key}"):
-        respond(text=f"Already recorded: {recorded.action.id} on track, from this message.",
-                response_type="ephemeral", replace_original=False)
+        respond(text=copy.already_on_track(recorded.action.id), response_type="ephemeral",
+                replace_original=False)
         return
     text, body_blocks = blocks.recorded_message(recorded.action, recorded.update, by_button=True)
     if click.channel and click.message_ts and not click.in_home:

@@ -16,9 +16,10 @@ from bot.slack.deps import Deps
 from bot.slack.payloads import ModalMetadata, parse_command_text
 from bot.slack.subcommands import REGISTRY, CommandContext, Reply, help_lines, subcommand
 from bot.slack.text import escape
-from ncpi_core.domain import permissions
+from ncpi_core.domain.models import Person
 from ncpi_core.errors import InvalidInput
-from ncpi_core.usecases.services import covering_for, find_action, person_name
+from ncpi_core.usecases.plan import actions_of
+from ncpi_core.usecases.updates import check_can_update
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,7 @@ def run_command(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
     """Dispatch one `/ncpi` command and send its reply (errors go to the app's error handler)."""
     name, args, rest = parse_command_text(body.get("text"))
     slack_user = str(body.get("user_id") or "")
-    person = deps.person(slack_user)
-    if person is None:
-        raise permissions.stranger(slack_user)  # a stranger reads nothing, not even the help
+    person = deps.actor(slack_user)  # a stranger reads nothing, not even the help
     sub = REGISTRY.get(name)
     if sub is None:
         sub = REGISTRY["help"]
@@ -81,51 +80,30 @@ def help_command(ctx: CommandContext) -> Reply:
 # --- my -------------------------------------------------------------------------------------------
 @subcommand("my", usage="my", help="your actions with their latest update", order=20)
 def my_command(ctx: CommandContext) -> Reply:
-    assert ctx.person is not None
-    actions, latest = my_actions(ctx.deps, ctx.person.id)
+    actions, latest = actions_of(ctx.deps.uow_factory, ctx.person.id)
     text, body = blocks.my_actions_message(actions, latest, ctx.deps.today(), ctx.person.name)
     return Reply(text=text, blocks=body)
-
-
-def my_actions(deps: Deps, person_id: str) -> tuple[list[Any], dict[str, Any]]:
-    """The actions a person owns or deputises for, with their latest updates."""
-    with deps.uow() as uow:
-        actions = [a for a in uow.repo.actions() if person_id in (a.owner, a.deputy)]
-        latest = uow.repo.latest_updates(action_ids=[a.id for a in actions]) if actions else {}
-    return actions, latest
 
 
 # --- update ---------------------------------------------------------------------------------------
 @subcommand("update", usage="update R3.2", help="open the update form for one of your actions", order=30)
 def update_command(ctx: CommandContext) -> Reply | None:
-    assert ctx.person is not None
-    deps: Deps = ctx.deps
+    deps = ctx.deps
     if not ctx.args:
-        actions, _ = my_actions(deps, ctx.person.id)
+        actions, _ = actions_of(deps.uow_factory, ctx.person.id)
         open_ids = [a.id for a in actions if not a.is_closed]
         if len(open_ids) != 1:
-            mine = ", ".join(open_ids[:8]) if open_ids else "you own none"
-            raise InvalidInput("Which action? For example `/ncpi update R3.2`.",
-                               f"Your open actions: {mine}.")
+            raise InvalidInput("update.which_action", open_ids=open_ids)
         ctx.args = open_ids[:1]
-    open_update_modal(deps, ctx.slack_user, ctx.args[0], ctx.trigger_id, channel=None, thread_ts=None)
+    open_update_modal(deps, ctx.person, ctx.args[0], ctx.trigger_id, channel=None, thread_ts=None)
     return None
 
 
-def open_update_modal(deps: Deps, slack_user: str, action_id: str, trigger_id: str | None,
+def open_update_modal(deps: Deps, actor: Person, action_id: str, trigger_id: str | None,
                       channel: str | None, thread_ts: str | None) -> None:
     """Check the person may update the action, then open the form (trigger ids last 3 seconds)."""
     if not trigger_id:
-        raise InvalidInput("Slack did not send what is needed to open a form here.",
-                           f"DM me instead, e.g. `{action_id} amber 60% what changed`.")
-    with deps.uow() as uow:
-        person = permissions.require_person(uow.repo.person_by_slack(slack_user), slack_user)
-        action = find_action(uow, action_id)
-        permissions.require_update(person, action, covering_for(uow, person.id, deps.today()),
-                                   name_of=lambda pid: person_name(uow, pid))
-        latest = uow.repo.updates_for(action.id, limit=1)
-    if action.is_closed:
-        raise InvalidInput(f"{action.id} is {action.status.value}; it takes no more updates.",
-                           "Ask the Silver chair if it needs reopening.")
+        raise InvalidInput("form.unavailable", instead="update", action_id=action_id)
+    action, latest = check_can_update(deps.uow_factory, deps.config, actor, action_id, today=deps.today())
     meta = ModalMetadata(action_id=action.id, channel=channel, thread_ts=thread_ts)
-    deps.gateway.open_view(trigger_id, blocks.update_modal(action, latest[0] if latest else None, meta))
+    deps.gateway.open_view(trigger_id, blocks.update_modal(action, latest, meta))

@@ -8,11 +8,13 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.blocks import common as blocks
+from bot.slack.blocks.summary import participation_lines
 from bot.slack.deps import Deps
-from bot.slack.listeners.commands import my_actions
 from bot.slack.text import escape
 from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Role
+from ncpi_core.domain.summaries import BUCKET_ORDER, summary_now
+from ncpi_core.usecases.plan import actions_of
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ def publish_home(deps: Deps, slack_user: str) -> None:
     if person is None:
         deps.gateway.publish_home(slack_user, blocks.stranger_home())
         return
-    actions, latest = my_actions(deps, person.id)
+    actions, latest = actions_of(deps.uow_factory, person.id)
     position = plan_position(deps) if permissions.may_read_summary(person) else None
     if position is not None and person.has(Role.SILVER_CHAIR, Role.ADMIN):
         position += participation(deps)
@@ -40,18 +42,13 @@ def publish_home(deps: Deps, slack_user: str) -> None:
 
 def participation(deps: Deps) -> list[str]:
     """Who answers their prompts, and how fast: for the Silver chair and the administrator."""
-    from bot.slack.blocks.summary import participation_lines
-    from ncpi_core.domain.summaries import summary_now
-
-    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
+    summary = summary_now(deps.uow_factory, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
     return participation_lines(summary)
 
 
 def plan_position(deps: Deps) -> list[str]:
     """Totals, then one line per recommendation: the plan at a glance."""
-    from ncpi_core.domain.summaries import BUCKET_ORDER, summary_now
-
-    summary = summary_now(deps.uow, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
+    summary = summary_now(deps.uow_factory, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
     if summary.empty:
         return ["No plan is loaded yet."]
     labels = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",

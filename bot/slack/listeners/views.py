@@ -7,11 +7,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot import copy
 from bot.slack.blocks import common as blocks
-from bot.slack.deps import Deps
+from bot.slack.deps import PLATFORM, Deps
 from bot.slack.payloads import RAG_BLOCK, parse_modal_metadata, parse_update_view
 from ncpi_core.domain.models import Source
-from ncpi_core.usecases.services import UpdateCommand, record_update
+from ncpi_core.usecases.updates import UpdateCommand, record_update
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +33,19 @@ def submit_update(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, An
     """
     meta = parse_modal_metadata(view.get("private_metadata"))
     if meta is None:
-        ack(response_action="errors", errors={RAG_BLOCK: "This form has lost track of its action; "
-                                              "please close it and open it again."})
+        ack(response_action="errors", errors={RAG_BLOCK: copy.FORM_LOST})
         return
     form = parse_update_view(view)
     if isinstance(form, dict):
         ack(response_action="errors", errors=form)
         return
     user = str((body.get("user") or {}).get("id") or "")
+    actor = deps.actor(user)
     cmd = UpdateCommand(action_id=meta.action_id, rag=form.rag, progress=form.progress,
                         narrative=form.narrative, blockers=form.blockers, evidence=form.evidence,
-                        slack_user=user, source=Source.MODAL,
-                        idempotency_key=f"slack-view:{view.get('id')}")
-    recorded = record_update(cmd, deps.uow, deps.now(), deps.today())
+                        source=Source.MODAL, idempotency_key=f"slack-view:{view.get('id')}",
+                        author_identity=f"{PLATFORM}:{user}")
+    recorded = record_update(deps.uow_factory, deps.config, actor, cmd, now=deps.now(), today=deps.today())
     ack()  # closes the modal
     with deps.reporting_errors(body, context):
         if not deps.first_time(f"confirm:slack-view:{view.get('id')}"):

@@ -1,10 +1,11 @@
 """Governance workflows in Slack: `/ncpi complete|approve|reject|signoff|supersede|due|away|back|history`,
 the prompt's "Propose complete" button and modal, and the chairs' review buttons.
 
-Each listener acks, parses, calls one use case of `ncpi_core.usecases.workflows`, then (after the commit)
-tells the people the outcome names, through the gateway. Refusals raise `ncpi_core.errors`
-types: the app's one error handler turns them into a polite ephemeral answer; inside a modal
-they come back as `response_action: errors` on the field.
+Each listener acks, parses, calls one use case (closure, due_dates, absences, history) with the
+person resolved from ncpi.yaml, then sends the notices the step queued in the delivery ledger
+(`send_now`; the tick sends any that could not go) and answers in the catalogue's words. Refusals
+raise `ncpi_core.errors` types: the app's one error handler turns them into a polite ephemeral
+answer; inside a modal they come back as `response_action: errors` on the field.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot import copy
 from bot.slack.blocks import workflow as bw
-from bot.slack.deps import Deps
-from bot.slack.payloads import parse_button, to_plain_text
+from bot.slack.deps import PLATFORM, Deps
+from bot.slack.payloads import mentioned_user, parse_button, to_plain_text
 from bot.slack.subcommands import CommandContext, Reply, subcommand
+from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.models import Source
+from ncpi_core.domain.notices import Outcome
 from ncpi_core.errors import InvalidInput, NcpiError
-from ncpi_core.usecases import workflows as wf
+from ncpi_core.usecases import absences, closure, due_dates
+from ncpi_core.usecases.history import history
+from ncpi_core.usecases.ledger import send_now
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +38,7 @@ PROPOSE_COMPLETE = "ncpi_propose_complete"  # the prompt's button (built by deli
 def _need(ctx: CommandContext, count: int, usage: str) -> None:
     # no <placeholders> in the answer: Slack would read them as markup
     if len(ctx.args) < count:
-        raise InvalidInput(f"Something is missing from `/ncpi {usage.split()[0]}`.",
-                           f"For example `/ncpi {_example(usage)}`.")
+        raise InvalidInput("command.incomplete", command=usage.split()[0], example=_example(usage))
 
 
 def _example(usage: str) -> str:
@@ -52,24 +57,33 @@ def _after_words(ctx: CommandContext, n: int) -> str:
     return to_plain_text(rest.strip())
 
 
-def tell(deps: Deps, outcome: wf.Outcome) -> list[str]:
-    """DM everyone the outcome names; return the names of those who could not be reached.
+def deputy_id(config: ForceConfig, ref: str) -> str:
+    """The person a deputy reference names (a mention, a Slack id or a person id), as a person id;
+    what was typed when it names nobody in ncpi.yaml (the use case then says so)."""
+    said = mentioned_user(ref)
+    person = config.person_by_identity(PLATFORM, said) or config.person(said)
+    return person.id if person else said
 
-    The step is already committed: a failed DM is logged and reported back, never undone.
+
+def tell(deps: Deps, outcome: Outcome) -> list[str]:
+    """Send the notices the step queued, now; return the names of those who could not be reached.
+
+    The step is already committed with its notices in the ledger: one that cannot go now is
+    retried by the tick, and reported back to the person who acted, never undone.
     """
-    failed = []
-    for notice in outcome.notify:
-        text, blocks = bw.notice_message(notice)
-        try:
-            deps.gateway.post_dm(notice.slack_user, text, blocks)
-        except Exception:  # noqa: BLE001 - reported to the person who acted; the log has the cause
-            log.warning("could not DM %s about %s", notice.slack_user, notice.action_id, exc_info=True)
-            person = deps.core.config.person_by_slack(notice.slack_user)
-            failed.append(person.name if person else notice.slack_user)
-    return failed
+    keys = outcome.delivery_keys
+    if not keys:
+        return []
+    try:
+        failed = set(send_now(deps.uow_factory, deps.config, deps.sender, keys, deps.now()).failed_keys)
+    except Exception:  # noqa: BLE001 - the ledger keeps them for the tick; the log has the cause
+        log.warning("could not send the notices of %s now", outcome.code, exc_info=True)
+        failed = set(keys)
+    names = [deps.config.person(n.person) for key, n in zip(keys, outcome.notices, strict=True) if key in failed]
+    return list(dict.fromkeys(p.name for p in names if p is not None))
 
 
-def _answer(deps: Deps, outcome: wf.Outcome) -> Reply:
+def _answer(deps: Deps, outcome: Outcome) -> Reply:
     failed = tell(deps, outcome)
     text, blocks = bw.outcome_reply(outcome, failed)
     return Reply(text=text, blocks=blocks)
@@ -84,9 +98,9 @@ def _times(deps: Deps) -> dict[str, Any]:
             help="propose one of your actions complete, with its evidence", order=40)
 def complete_command(ctx: CommandContext) -> Reply:
     _need(ctx, 2, "complete R3.2 <evidence link or text>")
-    deps: Deps = ctx.deps
-    out = wf.propose_complete(deps.uow, deps.core.config, ctx.slack_user, ctx.args[0], _after_words(ctx, 1),
-                              source=Source.SLASH, **_times(deps))
+    deps = ctx.deps
+    out = closure.propose_complete(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after_words(ctx, 1),
+                                   source=Source.SLASH, **_times(deps))
     return _answer(deps, out)
 
 
@@ -94,13 +108,13 @@ def complete_command(ctx: CommandContext) -> Reply:
             help="Silver chair: accept a closure proposal (or, with `due`, a due-date change)", order=41)
 def approve_command(ctx: CommandContext) -> Reply:
     _need(ctx, 1, "approve R3.2 [due]")
-    deps: Deps = ctx.deps
-    config, aid = deps.core.config, ctx.args[0]
-    kind = "due_change" if [w.lower() for w in ctx.args[1:2]] == ["due"] else wf.pending_review(deps.uow, aid)
-    if kind == "due_change":
-        out = wf.approve_due_change(deps.uow, config, ctx.slack_user, aid, source=Source.SLASH, **_times(deps))
+    deps, aid = ctx.deps, ctx.args[0]
+    explicit_due = [w.lower() for w in ctx.args[1:2]] == ["due"]
+    if explicit_due or closure.pending_review(deps.uow_factory, aid) == "due_change":
+        out = due_dates.approve_due_change(deps.uow_factory, deps.config, ctx.person, aid, source=Source.SLASH,
+                                           **_times(deps))
     else:  # a closure, or nothing pending: approve() says what is wrong
-        out = wf.approve(deps.uow, config, ctx.slack_user, aid, source=Source.SLASH, **_times(deps))
+        out = closure.approve(deps.uow_factory, deps.config, ctx.person, aid, source=Source.SLASH, **_times(deps))
     return _answer(deps, out)
 
 
@@ -108,17 +122,15 @@ def approve_command(ctx: CommandContext) -> Reply:
             help="Silver chair: send a closure proposal (or a due-date change) back, with a reason", order=42)
 def reject_command(ctx: CommandContext) -> Reply:
     _need(ctx, 1, "reject R3.2 <reason>")
-    deps: Deps = ctx.deps
-    config, aid = deps.core.config, ctx.args[0]
+    deps, aid = ctx.deps, ctx.args[0]
     explicit_due = [w.lower() for w in ctx.args[1:2]] == ["due"]
-    kind = "due_change" if explicit_due else wf.pending_review(deps.uow, aid)
-    if kind == "due_change":
+    if explicit_due or closure.pending_review(deps.uow_factory, aid) == "due_change":
         reason = _after_words(ctx, 2 if explicit_due else 1)
-        out = wf.reject_due_change(deps.uow, config, ctx.slack_user, aid, reason, source=Source.SLASH,
-                                   **_times(deps))
+        out = due_dates.reject_due_change(deps.uow_factory, deps.config, ctx.person, aid, reason,
+                                          source=Source.SLASH, **_times(deps))
     else:
-        out = wf.reject(deps.uow, config, ctx.slack_user, aid, _after_words(ctx, 1), source=Source.SLASH,
-                        **_times(deps))
+        out = closure.reject(deps.uow_factory, deps.config, ctx.person, aid, _after_words(ctx, 1),
+                             source=Source.SLASH, **_times(deps))
     return _answer(deps, out)
 
 
@@ -126,9 +138,9 @@ def reject_command(ctx: CommandContext) -> Reply:
             order=43)
 def signoff_command(ctx: CommandContext) -> Reply:
     _need(ctx, 1, "signoff R3.2")
-    deps: Deps = ctx.deps
-    out = wf.signoff(deps.uow, deps.core.config, ctx.slack_user, ctx.args[0], source=Source.SLASH,
-                     **_times(deps))
+    deps = ctx.deps
+    out = closure.signoff(deps.uow_factory, deps.config, ctx.person, ctx.args[0], source=Source.SLASH,
+                          identity=f"{PLATFORM}:{ctx.slack_user}", **_times(deps))
     return _answer(deps, out)
 
 
@@ -136,9 +148,9 @@ def signoff_command(ctx: CommandContext) -> Reply:
             help="Silver or Gold chair: close an action without delivery, with a reason", order=44)
 def supersede_command(ctx: CommandContext) -> Reply:
     _need(ctx, 1, "supersede R3.2 <reason>")
-    deps: Deps = ctx.deps
-    out = wf.supersede(deps.uow, deps.core.config, ctx.slack_user, ctx.args[0], _after_words(ctx, 1),
-                       source=Source.SLASH, **_times(deps))
+    deps = ctx.deps
+    out = closure.supersede(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after_words(ctx, 1),
+                            source=Source.SLASH, **_times(deps))
     return _answer(deps, out)
 
 
@@ -146,9 +158,9 @@ def supersede_command(ctx: CommandContext) -> Reply:
             help="ask the Silver chair to move an action's due date", order=45)
 def due_command(ctx: CommandContext) -> Reply:
     _need(ctx, 2, "due R3.2 YYYY-MM-DD <reason>")
-    deps: Deps = ctx.deps
-    out = wf.request_due_change(deps.uow, deps.core.config, ctx.slack_user, ctx.args[0], ctx.args[1],
-                                _after_words(ctx, 2), source=Source.SLASH, **_times(deps))
+    deps = ctx.deps
+    out = due_dates.request_due_change(deps.uow_factory, deps.config, ctx.person, ctx.args[0], ctx.args[1],
+                                       _after_words(ctx, 2), source=Source.SLASH, **_times(deps))
     return _answer(deps, out)
 
 
@@ -156,17 +168,18 @@ def due_command(ctx: CommandContext) -> Reply:
             help="no prompts to you in those days; your deputy gets them", order=46)
 def away_command(ctx: CommandContext) -> Reply:
     _need(ctx, 2, "away YYYY-MM-DD YYYY-MM-DD [@deputy]")
-    deps: Deps = ctx.deps
-    deputy = _after_words(ctx, 2) or None
-    out = wf.set_away(deps.uow, deps.core.config, ctx.slack_user, ctx.args[0], ctx.args[1], deputy,
-                      source=Source.SLASH, **_times(deps))
+    deps = ctx.deps
+    deputy = _after_words(ctx, 2)
+    out = absences.set_away(deps.uow_factory, deps.config, ctx.person, ctx.args[0], ctx.args[1],
+                            deputy_id(deps.config, deputy) if deputy else None, source=Source.SLASH,
+                            **_times(deps))
     return _answer(deps, out)
 
 
 @subcommand("back", usage="back", help="end your absence: prompts come to you again", order=47)
 def back_command(ctx: CommandContext) -> Reply:
-    deps: Deps = ctx.deps
-    out = wf.back(deps.uow, deps.core.config, ctx.slack_user, source=Source.SLASH, **_times(deps))
+    deps = ctx.deps
+    out = absences.back(deps.uow_factory, deps.config, ctx.person, source=Source.SLASH, **_times(deps))
     return _answer(deps, out)
 
 
@@ -174,14 +187,8 @@ def back_command(ctx: CommandContext) -> Reply:
             order=48)
 def history_command(ctx: CommandContext) -> Reply:
     _need(ctx, 1, "history R3.2")
-    deps: Deps = ctx.deps
-    entries = wf.history(deps.uow, deps.core.config, ctx.slack_user, ctx.args[0])
-    with deps.uow() as uow:
-        action = uow.repo.action(ctx.args[0]) or next(
-            (a for a in uow.repo.actions() if a.id.lower() == ctx.args[0].lower()), None)
-    assert action is not None  # history() found it
-    messages = bw.history_messages(action.id, action.title, action.due, action.original_due,
-                                   action.status.value, entries, deps.core.tz)
+    deps = ctx.deps
+    messages = bw.history_messages(history(deps.uow_factory, deps.config, ctx.person, ctx.args[0]), deps.core.tz)
     replies = [Reply(text=t, blocks=b) for t, b in messages]
     replies[0].more = replies[1:]
     return replies[0]
@@ -225,10 +232,10 @@ def register(app: App, deps: Deps) -> None:
 def open_complete_modal(deps: Deps, body: dict[str, Any]) -> None:
     click = parse_button(body)
     # refuse before the form opens: a person should not write evidence for nothing
-    action = wf.check_can_propose(deps.uow, deps.core.config, click.user, click.value, today=deps.today())
+    action = closure.check_can_propose(deps.uow_factory, deps.config, deps.actor(click.user), click.value,
+                                       today=deps.today())
     if not click.trigger_id:
-        raise InvalidInput("Slack did not send what is needed to open a form here.",
-                           f"Use `/ncpi complete {action.id}` and a link to the evidence instead.")
+        raise InvalidInput("form.unavailable", instead="complete", action_id=action.id)
     channel = None if click.in_home or not click.message_ts else click.channel
     meta = {"action_id": action.id}
     if channel:
@@ -254,7 +261,7 @@ def _input(view: dict[str, Any], block_id: str) -> str:
 
 def _modal_error(error: NcpiError, block_id: str) -> dict[str, str]:
     """A refusal inside the modal, on its one field (Slack shows at most 2,000 characters there)."""
-    return {block_id: str(error)[:2000]}
+    return {block_id: copy.error_text(error, copy.SLACK)[:2000]}
 
 
 def submit_complete(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -262,13 +269,12 @@ def submit_complete(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, 
     """Propose complete before acknowledging, so that any refusal is shown inside the modal."""
     meta = _meta(view)
     if meta is None:
-        ack(response_action="errors", errors={bw.EVIDENCE_BLOCK: "This form has lost track of its action; "
-                                              "please close it and open it again."})
+        ack(response_action="errors", errors={bw.EVIDENCE_BLOCK: copy.FORM_LOST})
         return
     user = str((body.get("user") or {}).get("id") or "")
     try:
-        out = wf.propose_complete(deps.uow, deps.core.config, user, meta["action_id"],
-                                  _input(view, bw.EVIDENCE_BLOCK), source=Source.MODAL, **_times(deps))
+        out = closure.propose_complete(deps.uow_factory, deps.config, deps.actor(user), meta["action_id"],
+                                       _input(view, bw.EVIDENCE_BLOCK), source=Source.MODAL, **_times(deps))
     except NcpiError as exc:
         ack(response_action="errors", errors=_modal_error(exc, bw.EVIDENCE_BLOCK))
         return
@@ -285,17 +291,18 @@ def submit_complete(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, 
 def decide(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
     """Approve a closure, approve a due change, or sign off, from the button in the chair's DM."""
     click = parse_button(body)
-    config, times = deps.core.config, _times(deps)
+    actor, config, times = deps.actor(click.user), deps.config, _times(deps)
     if click.action_id == bw.APPROVE_CLOSURE:
-        out = wf.approve(deps.uow, config, click.user, click.value, source=Source.BUTTON, **times)
+        out = closure.approve(deps.uow_factory, config, actor, click.value, source=Source.BUTTON, **times)
     elif click.action_id == bw.APPROVE_DUE:
-        out = wf.approve_due_change(deps.uow, config, click.user, click.value, source=Source.BUTTON, **times)
+        out = due_dates.approve_due_change(deps.uow_factory, config, actor, click.value, source=Source.BUTTON,
+                                           **times)
     else:
-        out = wf.signoff(deps.uow, config, click.user, click.value, source=Source.BUTTON, **times)
+        out = closure.signoff(deps.uow_factory, config, actor, click.value, source=Source.BUTTON,
+                              identity=f"{PLATFORM}:{click.user}", **times)
     failed = tell(deps, out)
-    person = config.person_by_slack(click.user)
     when = times["now"].astimezone(deps.core.tz).strftime("%d %b %Y %H:%M")
-    text, blocks = bw.decided_message(out, person.name if person else click.user, when)
+    text, blocks = bw.decided_message(out, actor.name, when)
     if click.message_ts and not click.in_home:
         respond(text=text, blocks=blocks, replace_original=True)  # the buttons are gone: one decision
     if failed:
@@ -307,8 +314,8 @@ def open_reject_modal(deps: Deps, body: dict[str, Any]) -> None:
     click = parse_button(body)
     kind = "closure" if click.action_id == bw.REJECT_CLOSURE else "due_change"
     if not click.trigger_id:
-        raise InvalidInput("Slack did not send what is needed to open a form here.",
-                           f"Use `/ncpi reject {click.value}{'' if kind == 'closure' else ' due'}` and a reason.")
+        raise InvalidInput("form.unavailable", instead="reject" if kind == "closure" else "reject_due",
+                           action_id=click.value)
     meta = {"action_id": click.value, "kind": kind}
     if click.channel and click.message_ts and not click.in_home:
         meta.update(channel=click.channel, message_ts=click.message_ts)
@@ -319,18 +326,18 @@ def submit_reject(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, An
                   context: BoltContext | None = None) -> None:
     meta = _meta(view)
     if meta is None:
-        ack(response_action="errors", errors={bw.REASON_BLOCK: "This form has lost track of its action; "
-                                              "please close it and open it again."})
+        ack(response_action="errors", errors={bw.REASON_BLOCK: copy.FORM_LOST})
         return
     user = str((body.get("user") or {}).get("id") or "")
-    reason, config = _input(view, bw.REASON_BLOCK), deps.core.config
+    reason, config = _input(view, bw.REASON_BLOCK), deps.config
     try:
+        actor = deps.actor(user)
         if meta.get("kind") == "due_change":
-            out = wf.reject_due_change(deps.uow, config, user, meta["action_id"], reason, source=Source.MODAL,
-                                       **_times(deps))
+            out = due_dates.reject_due_change(deps.uow_factory, config, actor, meta["action_id"], reason,
+                                              source=Source.MODAL, **_times(deps))
         else:
-            out = wf.reject(deps.uow, config, user, meta["action_id"], reason, source=Source.MODAL,
-                            **_times(deps))
+            out = closure.reject(deps.uow_factory, config, actor, meta["action_id"], reason, source=Source.MODAL,
+                                 **_times(deps))
     except NcpiError as exc:
         ack(response_action="errors", errors=_modal_error(exc, bw.REASON_BLOCK))
         return

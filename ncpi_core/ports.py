@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ncpi_core.domain.ledger import MessageRef, Recipient
 from ncpi_core.domain.models import Action, Recommendation, Update
-from ncpi_core.domain.summaries import Summary
+from ncpi_core.domain.summaries.model import Summary
 
 
 @dataclass(frozen=True)

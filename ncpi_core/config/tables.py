@@ -2,7 +2,7 @@
 
 Every problem in the file is collected and the whole file refused (ValidationFailed), naming the
 file, the row and the column, so nothing is stored half-way. The columns are those the CSV export
-writes (`render.IMPORT_COLUMNS`, plus optional plan_title/plan_report/plan_published); any other
+writes (`IMPORT_COLUMNS` below, plus optional plan_title/plan_report/plan_published); any other
 column (the export's latest-update columns) is ignored.
 """
 
@@ -19,8 +19,14 @@ from pydantic import ValidationError
 from ncpi_core.config.schema import ActionIn, ForceConfig, PlanFile
 from ncpi_core.domain.models import Category
 from ncpi_core.errors import Problem, ValidationFailed
-from ncpi_core.reports.render import FORMULA_START, IMPORT_COLUMNS
 
+# The columns `ncpi plan import` reads; the CSV export starts with exactly these.
+IMPORT_COLUMNS = [
+    "recommendation_id", "recommendation_title", "recommendation_text", "category",
+    "recommendation_due", "action_id", "action_title", "owner", "deputy", "action_due",
+]
+# A spreadsheet runs a cell starting with one of these as a formula: the export quotes such text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAN_COLUMNS = ["plan_title", "plan_report", "plan_published"]
 REQUIRED = ["recommendation_id", "recommendation_title", "category", "recommendation_due", "action_id",
             "action_title", "owner", "action_due"]

@@ -1,9 +1,11 @@
-"""What the bot owes Slack and when: every delivery derived from the meetings, the plan and `timings`.
+"""What the bot owes and when: every delivery derived from the meetings, the plan and `timings`.
 
 Pure functions over a `Facts` snapshot (actions, people, latest updates, absences, and what the
 ledger says was already sent). Each delivery has a unique key (kind, meeting, action or person), a
 due time and an expiry: a prompt is useless once its meeting has started, a summary for a meeting
-already held is stale. `ncpi_core.usecases.schedule` records them in the ledger and sends them once.
+already held is stale. Deliveries are addressed to a person or a body for one chat platform: a
+person with no identity on it (or a body with no channel there) is owed nothing on it.
+`ncpi_core.usecases.ledger` records them and sends them once; `domain.preview` shows them ahead.
 """
 
 from __future__ import annotations
@@ -11,73 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.calendar import WorkingDays, at_send_time, cycle_opening, meetings_between
+from ncpi_core.domain.ledger import Kind, Owed, Recipient, Sent
 from ncpi_core.domain.models import Action, ActionStatus, Body, Meeting, Person, Role, Update
+from ncpi_core.domain.records import Absence
 
 LOOKBACK = timedelta(days=21)  # meetings further back owe nothing (not even a stale record)
 LOOKAHEAD = timedelta(days=60)  # far enough for any "N working days before" within limits
-END_OF_WORKING_DAY = time(19, 0)  # DMs to people wait for the next working day after this
-
-
-class Kind(StrEnum):
-    PROMPT = "prompt"
-    NUDGE = "nudge"
-    ESCALATION = "escalation"
-    SILVER_SUMMARY = "silver_summary"
-    GOLD_REMINDER = "gold_reminder"
-    GOLD_SUMMARY = "gold_summary"
-    CHASE = "chase"
-    FAILURE_REPORT = "failure_report"
-
-
-# Messages to a person wait for working hours; channel posts and on-demand ones go when due.
-PERSONAL_KINDS = frozenset({Kind.PROMPT, Kind.NUDGE, Kind.ESCALATION, Kind.GOLD_REMINDER})
-
-
-@dataclass(frozen=True)
-class Owed:
-    """One delivery the bot owes: unique by `key`."""
-
-    key: str
-    kind: Kind
-    due_at: datetime
-    expires_at: datetime | None
-    target: str  # Slack user id (a DM) or channel id: opaque here
-    meeting: str | None = None
-    action_id: str | None = None
-    person: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Absence:
-    person: str
-    start: date
-    end: date
-    deputy: str | None = None
-
-    def covers(self, d0: date, d1: date | None = None) -> bool:
-        return self.start <= (d1 or d0) and self.end >= d0
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What the ledger holds about one delivery the derivation depends on."""
-
-    key: str
-    state: str
-    person: str | None
-    sent_at: datetime | None
-    slack_channel: str | None = None
-    slack_ts: str | None = None
+END_OF_WORKING_DAY = time(19, 0)  # messages to people wait for the next working day after this
 
 
 @dataclass
 class Facts:
+    """What derivation reads: the plan, people (from ncpi.yaml), latest updates, absences, ledger."""
+
     actions: list[Action]
     people: dict[str, Person]
     latest: dict[str, Update]
@@ -87,6 +39,11 @@ class Facts:
     def sent(self, key: str) -> Sent | None:
         s = self.ledger.get(key)
         return s if s is not None and s.state == "sent" and s.sent_at is not None else None
+
+    def reachable(self, person: str | None, platform: str) -> bool:
+        """Whether `person` has an identity on `platform` (nobody can be messaged without one)."""
+        p = self.people.get(person) if person else None
+        return p is not None and p.identity(platform) is not None
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -156,7 +113,7 @@ def after_working_days(moment: datetime, n: int, config: ForceConfig) -> datetim
 
 
 def in_working_hours(now: datetime, config: ForceConfig) -> bool:
-    """Whether a DM to a person may go now: a working day, from send time to the end of the day."""
+    """Whether a message to a person may go now: a working day, from send time to the end of the day."""
     local = now.astimezone(config.tz)
     wd = WorkingDays(config.timings.bank_holidays)
     return wd.is_working(local.date()) and config.timings.send_time <= local.time() < END_OF_WORKING_DAY
@@ -167,22 +124,24 @@ def gold_deadline(meeting: Meeting, config: ForceConfig) -> datetime:
     return working_days_before(meeting, config.timings.gold_summary_working_days_before, config)
 
 
+def thread_of(prompt: Sent) -> dict[str, Any]:
+    """A nudge's payload names the thread of its prompt, to be posted as a reply in it."""
+    if prompt.where is None:
+        return {}
+    return {"thread_conversation": prompt.where.conversation, "thread_message": prompt.where.message}
+
+
 # --- derivation ----------------------------------------------------------------------------------
-def _slack(people: dict[str, Person], person: str | None) -> str | None:
-    p = people.get(person) if person else None
-    return p.slack_user if p else None
-
-
-def _silver(m: Meeting, config: ForceConfig, facts: Facts, now: datetime) -> list[Owed]:
+def _silver(m: Meeting, config: ForceConfig, facts: Facts, now: datetime, platform: str) -> list[Owed]:
     t = config.timings
     tz = config.tz
     out: list[Owed] = []
     opens = cycle_opening(m, config)
     expires = m.starts_at
     summary_due = m.starts_at - timedelta(hours=t.silver_summary_hours_before)
-    if summary_due <= now:
+    if summary_due <= now and config.channel(Body.SILVER, platform) is not None:
         out.append(Owed(summary_key(m), Kind.SILVER_SUMMARY, summary_due, expires,
-                        config.channels.silver, meeting=m.key, payload={"level": "silver"}))
+                        Recipient.of_body(Body.SILVER), meeting=m.key, payload={"level": "silver"}))
     if opens > now or opens >= expires:
         return out
     open_day = opens.astimezone(tz).date()
@@ -191,20 +150,18 @@ def _silver(m: Meeting, config: ForceConfig, facts: Facts, now: datetime) -> lis
         if not wants_prompt(action):
             continue
         who = responsible_for(action, open_day, facts.absences)
-        target = _slack(facts.people, who)
-        if target is None:
+        if not facts.reachable(who, platform):
             continue
         payload: dict[str, Any] = {"opens_at": opens.isoformat()}
         if who != action.owner:
             payload["on_behalf_of"] = action.owner
-        out.append(Owed(prompt_key(m, action.id), Kind.PROMPT, opens, expires, target, meeting=m.key,
-                        action_id=action.id, person=who, payload=payload))
+        out.append(Owed(prompt_key(m, action.id), Kind.PROMPT, opens, expires, Recipient.of_person(who),
+                        meeting=m.key, action_id=action.id, person=who, payload=payload))
         prompt = facts.sent(prompt_key(m, action.id))
         if prompt is None or replied_since(action.id, opens, facts.latest):
             continue
         recipient = prompt.person or who
-        rtarget = _slack(facts.people, recipient)
-        if rtarget is None:
+        if not facts.reachable(recipient, platform):
             continue
         previous: Sent = prompt
         for step in range(1, t.escalate_to_silver_chair_after_nudges + 1):
@@ -214,10 +171,10 @@ def _silver(m: Meeting, config: ForceConfig, facts: Facts, now: datetime) -> lis
                 break
             if is_away(recipient, open_day, facts.absences, due.astimezone(tz).date()):
                 break
-            thread = {"thread_channel": prompt.slack_channel, "thread_ts": prompt.slack_ts}
-            out.append(Owed(nudge_key(m, action.id, step), Kind.NUDGE, due, expires, rtarget,
-                            meeting=m.key, action_id=action.id, person=recipient,
-                            payload={"opens_at": opens.isoformat(), "step": step, **thread}))
+            out.append(Owed(nudge_key(m, action.id, step), Kind.NUDGE, due, expires,
+                            Recipient.of_person(recipient), meeting=m.key, action_id=action.id,
+                            person=recipient,
+                            payload={"opens_at": opens.isoformat(), "step": step, **thread_of(prompt)}))
             nxt = facts.sent(nudge_key(m, action.id, step))
             if nxt is None:
                 break
@@ -232,20 +189,20 @@ def _silver(m: Meeting, config: ForceConfig, facts: Facts, now: datetime) -> lis
         due = min(u[0] for u in unreplied)
         missing = [{"action_id": a.id, "person": p} for _, a, p in unreplied]
         for chair in sorted(facts.people.values(), key=lambda p: p.id):
-            if chair.has(Role.SILVER_CHAIR):
+            if chair.has(Role.SILVER_CHAIR) and chair.identity(platform) is not None:
                 out.append(Owed(escalation_key(m, chair.id), Kind.ESCALATION, due, expires,
-                                chair.slack_user, meeting=m.key, person=chair.id,
+                                Recipient.of_person(chair.id), meeting=m.key, person=chair.id,
                                 payload={"opens_at": opens.isoformat(), "missing": missing}))
     return out
 
 
-def _gold(m: Meeting, config: ForceConfig, facts: Facts, now: datetime) -> list[Owed]:
+def _gold(m: Meeting, config: ForceConfig, facts: Facts, now: datetime, platform: str) -> list[Owed]:
     t = config.timings
     out: list[Owed] = []
     expires = m.starts_at
     summary_due = working_days_before(m, t.gold_summary_working_days_before, config)
-    if summary_due <= now and summary_due < expires:
-        out.append(Owed(summary_key(m), Kind.GOLD_SUMMARY, summary_due, expires, config.channels.gold,
+    if summary_due <= now and summary_due < expires and config.channel(Body.GOLD, platform) is not None:
+        out.append(Owed(summary_key(m), Kind.GOLD_SUMMARY, summary_due, expires, Recipient.of_body(Body.GOLD),
                         meeting=m.key, payload={"level": "gold"}))
     due = working_days_before(m, t.gold_reminder_working_days_before, config)
     if due > now or due >= expires:
@@ -256,10 +213,9 @@ def _gold(m: Meeting, config: ForceConfig, facts: Facts, now: datetime) -> list[
         if wants_prompt(action):
             by_person.setdefault(responsible_for(action, day, facts.absences), []).append(action.id)
     for person, action_ids in sorted(by_person.items()):
-        target = _slack(facts.people, person)
-        if target is not None:
-            out.append(Owed(gold_reminder_key(m, person), Kind.GOLD_REMINDER, due, expires, target,
-                            meeting=m.key, person=person,
+        if facts.reachable(person, platform):
+            out.append(Owed(gold_reminder_key(m, person), Kind.GOLD_REMINDER, due, expires,
+                            Recipient.of_person(person), meeting=m.key, person=person,
                             payload={"action_ids": action_ids,
                                      "updates_by": gold_deadline(m, config).isoformat()}))
     return out
@@ -269,63 +225,23 @@ def window_meetings(config: ForceConfig, now: datetime) -> list[Meeting]:
     return meetings_between(config, now - LOOKBACK, now + LOOKAHEAD)
 
 
-def derive_owed(config: ForceConfig, facts: Facts, now: datetime,
+def derive_owed(config: ForceConfig, facts: Facts, now: datetime, platform: str,
                 meetings: list[Meeting] | None = None) -> list[Owed]:
     """Every delivery due at or before `now` for the meetings around it (expired ones included,
     so the ledger records them as stale rather than forgetting them).
 
     Args:
-        config: the force's meetings and timings.
+        config: the force's meetings, channels and timings.
         facts: the plan, people, latest updates, absences and ledger as they stand.
         now: aware UTC.
+        platform: the chat platform the deliveries go out on (people without an identity on it,
+            and bodies without a channel there, are owed nothing).
         meetings: override the meetings considered (default: LOOKBACK before to LOOKAHEAD after).
     """
     owed: list[Owed] = []
     for m in meetings if meetings is not None else window_meetings(config, now):
-        owed += _silver(m, config, facts, now) if m.body == Body.SILVER else _gold(m, config, facts, now)
+        if m.body == Body.SILVER:
+            owed += _silver(m, config, facts, now, platform)
+        else:
+            owed += _gold(m, config, facts, now, platform)
     return owed
-
-
-# --- the preview (`ncpi schedule`) -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Planned:
-    """One line of the preview: a meeting, or deliveries of one kind to one person at one moment."""
-
-    at: datetime
-    kind: str  # "meeting" or a Kind value
-    meeting: str
-    to: str  # person id, or channel id
-    action_ids: tuple[str, ...] = ()
-    conditional: bool = False  # nudges and escalations happen only if nobody replies
-
-
-def preview(config: ForceConfig, facts: Facts, start: datetime, end: datetime) -> list[Planned]:
-    """What the bot would send between `start` and `end` if nobody replied (sends nothing).
-
-    Runs the same derivation as the tick, pretending each prompt and nudge went out when due, so
-    the preview cannot drift from what is really sent.
-    """
-    meetings = meetings_between(config, start - LOOKBACK, end + LOOKAHEAD)
-    ledger: dict[str, Sent] = {}
-    owed: dict[str, Owed] = {}
-    sim = Facts(actions=facts.actions, people=facts.people, latest={}, absences=facts.absences, ledger=ledger)
-    for _ in range(config.timings.escalate_to_silver_chair_after_nudges + 2):
-        for o in derive_owed(config, sim, end, meetings):
-            owed.setdefault(o.key, o)
-            if o.kind in (Kind.PROMPT, Kind.NUDGE) and o.key not in ledger:
-                ledger[o.key] = Sent(o.key, "sent", o.person, o.due_at, "preview", "0")
-    out = [Planned(m.starts_at, "meeting", m.key, m.body.value) for m in meetings
-           if start <= m.starts_at <= end]
-    grouped: dict[tuple[datetime, str, str, str], list[str]] = {}
-    for o in owed.values():
-        if start <= o.due_at <= end:
-            k = (o.due_at, o.kind.value, o.meeting or "", o.person or o.target)
-            ids = grouped.setdefault(k, [])
-            if o.action_id:
-                ids.append(o.action_id)
-            ids += [m["action_id"] for m in o.payload.get("missing", [])]
-            ids += o.payload.get("action_ids", [])
-    for (at, kind, meeting, to), ids in grouped.items():
-        out.append(Planned(at, kind, meeting, to, tuple(ids), kind in (Kind.NUDGE, Kind.ESCALATION)))
-    order = {"meeting": 9}
-    return sorted(out, key=lambda p: (p.at, order.get(p.kind, 0), p.kind, p.to))

@@ -1,8 +1,8 @@
 """Participation: per lead and per cycle, the share of prompts answered and how fast.
 
-A prompt is a `deliveries` row of kind `prompt` that was sent. It counts as answered by the
-first update to its action after it was sent and before the next prompt for that action; the
-response time is the gap between the two.
+A prompt is a ledger row of kind `prompt` that was sent. It counts as answered by the first
+update to its action after it was sent and before the next prompt for that action; the response
+time is the gap between the two. `ncpi_core.usecases.summaries` reads the prompts.
 """
 
 from __future__ import annotations
@@ -10,12 +10,8 @@ from __future__ import annotations
 import bisect
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ncpi_core.config.schema import ForceConfig
-    from ncpi_core.storage.uow import UnitOfWork
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -102,64 +98,15 @@ def build_participation(prompts: list[PromptSent], updates: dict[str, list[datet
     return Participation(rows=rows)
 
 
-def _cycle_label(meeting_key: str | None, sent_at: datetime, config: ForceConfig) -> str:
+def cycle_label(meeting_key: str | None, sent_at: datetime, tz: ZoneInfo) -> str:
+    """The cycle a prompt belongs to: its meeting's date (or, without one, the local day it was sent)."""
     if meeting_key and ":" in meeting_key:
         stamp = meeting_key.split(":", 1)[1]
         try:
             return datetime.strptime(stamp, "%Y%m%dT%H%MZ").date().isoformat()
         except ValueError:
             return meeting_key
-    return sent_at.astimezone(config.tz).date().isoformat()
-
-
-def participation_by_cycle(uow: UnitOfWork, config: ForceConfig, now: datetime) -> Participation:
-    """Read the sent prompts and, for each, the first update to its action after it, up to `now`.
-
-    One index probe per prompt on updates (action_id, created_at): the cost follows the number
-    of prompts, not the length of the update history (the first update at or after each prompt
-    is all `build_participation` looks at).
-    """
-    from sqlalchemy import func, select
-
-    from ncpi_core.storage.tables import DeliveryRow, PersonRow, UpdateRow
-
-    s = uow.session
-    assert s is not None
-    first_after = (
-        select(func.min(UpdateRow.created_at)).where(
-            UpdateRow.action_id == DeliveryRow.action_id, UpdateRow.created_at >= DeliveryRow.sent_at,
-            UpdateRow.created_at <= now)
-        .correlate(DeliveryRow).scalar_subquery()
-    )
-    rows = s.execute(select(DeliveryRow.person, DeliveryRow.action_id, DeliveryRow.sent_at,
-                            DeliveryRow.meeting, first_after).where(
-        DeliveryRow.kind == "prompt", DeliveryRow.state == "sent",
-        DeliveryRow.sent_at.is_not(None), DeliveryRow.sent_at <= now)).all()
-    labels: dict[str | None, str] = {}
-    prompts: list[PromptSent] = []
-    updates: dict[str, list[datetime]] = {}
-    for person, action_id, sent_at, meeting, answer in rows:
-        if not (person and action_id and sent_at):
-            continue
-        label = labels.get(meeting) if meeting else None
-        if label is None:
-            label = _cycle_label(meeting, sent_at, config)
-            if meeting:
-                labels[meeting] = label
-        prompts.append(PromptSent(person, action_id, sent_at, label))
-        if answer is not None:
-            updates.setdefault(action_id, []).append(_utc(answer))
-    if not prompts:
-        return Participation(rows=[])
-    names = {pid: name for pid, name in s.execute(select(PersonRow.id, PersonRow.name))}
-    return build_participation(prompts, updates, names)
-
-
-def _utc(value: datetime) -> datetime:
-    # min() over a column loses the UTCDateTime type on SQLite (a naive UTC value, or text)
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return sent_at.astimezone(tz).date().isoformat()
 
 
 def format_duration(d: timedelta | None) -> str:

@@ -1,65 +1,20 @@
-"""The plan's position over time as a PNG: counts by status at each past meeting, and progress
-per recommendation. matplotlib (the optional `charts` extra) is imported only when drawing."""
+"""The RAG chart as a PNG: counts by status at each past meeting, and progress per recommendation.
+
+matplotlib (the optional `charts` extra) is imported only when drawing.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from ncpi_core.domain.models import RAG, Body
-from ncpi_core.domain.summaries import Bucket, Level, build_summary, statuses_as_of
-from ncpi_core.errors import NcpiError
-
-if TYPE_CHECKING:
-    from ncpi_core.config.schema import ForceConfig
-    from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable
+from ncpi_core.domain.summaries.model import Bucket
 
 COLOURS = {Bucket.BLUE: "#2E86C1", Bucket.GREEN: "#27AE60", Bucket.AMBER: "#F39C12", Bucket.RED: "#E74C3C",
            Bucket.NOT_STARTED: "#BDC3C7"}
 LABELS = {Bucket.BLUE: "Blue (closed)", Bucket.GREEN: "Green", Bucket.AMBER: "Amber", Bucket.RED: "Red",
           Bucket.NOT_STARTED: "Not started"}
 STACK = (Bucket.BLUE, Bucket.GREEN, Bucket.AMBER, Bucket.RED, Bucket.NOT_STARTED)  # bottom to top
-MAX_POINTS = 24
-
-
-class ChartUnavailable(NcpiError):
-    """matplotlib is not installed."""
-
-
-@dataclass(frozen=True)
-class ChartData:
-    title: str
-    points: list[tuple[str, dict[str, int]]]  # (label, bucket -> count), oldest first
-    progress: list[tuple[str, int, RAG | None, bool]]  # (recommendation id, %, roll-up RAG, complete)
-
-
-def chart_data(uow_factory: Callable[[], UnitOfWork], config: ForceConfig, now: datetime,
-               body: Body = Body.GOLD) -> ChartData:
-    """The position at each past meeting of `body` since the plan was loaded, and now."""
-    from ncpi_core.domain.calendar import meetings_between
-    from ncpi_core.storage.tables import PlanRow
-    from ncpi_core.usecases.plan import read_plan_state
-
-    tz = config.tz
-    points: list[tuple[str, dict[str, int]]] = []
-    with uow_factory() as uow:
-        state = read_plan_state(uow, now)
-        row = uow.session.get(PlanRow, 1) if uow.session is not None else None
-        start = row.loaded_at if row is not None else now - timedelta(days=90)
-        meetings = meetings_between(config, start, now, body)[-MAX_POINTS + 1:]
-        for m in meetings:
-            then = read_plan_state(uow, now, as_of=m.starts_at)
-            then = statuses_as_of(uow, then, m.starts_at)
-            s = build_summary(Level.SILVER, then, now=m.starts_at, today=m.starts_at.astimezone(tz).date())
-            points.append((m.starts_at.astimezone(tz).strftime("%d %b\n%Y"), s.totals))
-    current = build_summary(Level.SILVER, state, now=now, today=now.astimezone(tz).date())
-    points.append((now.astimezone(tz).strftime("now\n%d %b"), current.totals))
-    title = f"{config.force}: {state.info.title}" if state.info else config.force
-    return ChartData(title=title, points=points,
-                     progress=[(r.id, r.progress, r.rag, r.complete) for r in current.recommendations])
 
 
 def render_chart_png(data: ChartData) -> bytes:
@@ -68,8 +23,7 @@ def render_chart_png(data: ChartData) -> bytes:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise ChartUnavailable("Charts need matplotlib, which is not installed.",
-                               "Run: pip install 'ncpi[charts]'") from None
+        raise ChartUnavailable() from None
     fig = Figure(figsize=(12, 6.5), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2, width_ratios=[2.2, 1])

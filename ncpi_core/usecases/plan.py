@@ -1,5 +1,5 @@
 """The plan: load or sync it from a validated plan file, keep the people table in step with
-ncpi.yaml, and read the plan as it stands (for summaries, `my` and Home).
+ncpi.yaml, and read a person's actions (for `my` and Home).
 
 People come from ncpi.yaml at run time; the `people` table is a copy synced here (by `ncpi plan
 load` and at `ncpi run` start) so that reports can name people, never used to decide who may act.
@@ -167,19 +167,8 @@ def load_plan(plan: PlanFile, config: ForceConfig, uow: UnitOfWork, now: datetim
     return report
 
 
-# --- the plan as it stands ---------------------------------------------------------------------
-@dataclass
-class PlanState:
-    """Everything a summary needs, read in a handful of queries."""
-
-    info: PlanInfo | None
-    recommendations: list[Recommendation]
-    actions: list[Action]
-    latest: dict[str, Update]
-    people: dict[str, Person]
-    as_of: datetime
-
-    def actions_of(self, rec_id: str) -> list[Action]:
+# --- the plan as it stands (PlanState and read_plan_state live with the summaries) ------------------
+def actions_of(self, rec_id: str) -> list[Action]:
         return [a for a in self.actions if a.recommendation_id == rec_id]
 
     def person_name(self, person_id: str | None) -> str:

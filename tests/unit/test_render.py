@@ -16,7 +16,7 @@ from ncpi_core.domain.models import RAG, Action, Category, PlanInfo, Recommendat
 from ncpi_core.domain.participation import PromptSent, build_participation
 from ncpi_core.domain.summaries import NO_PLAN, build_summary
 from ncpi_core.reports.render import ACTION_COLUMNS, render_summary
-from ncpi_core.usecases.plan import PlanState
+from ncpi_core.domain.plan_state import PlanState
 
 
 def _summary(level: str = "silver", **kw: object):  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ from ncpi_core.domain.models import (
 )
 from ncpi_core.domain.summaries import ExceptionKind, Level, build_summary
 from ncpi_core.errors import InvalidInput, NotFound
-from ncpi_core.usecases.plan import PlanState
+from ncpi_core.domain.plan_state import PlanState
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2023, 7, 10, 9, 0, tzinfo=UTC)

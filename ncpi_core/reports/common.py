@@ -1,0 +1,228 @@
+"""The pieces every summary format shares: labels, lines, rows and safe cells (no reads)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from ncpi_core.config.tables import FORMULA_START, IMPORT_COLUMNS
+from ncpi_core.domain.models import RAG
+from ncpi_core.domain.participation import format_duration
+from ncpi_core.domain.summaries.model import (
+    BUCKET_ORDER,
+    ActionLine,
+    Decision,
+    DecisionKind,
+    ExceptionItem,
+    ExceptionKind,
+    RecommendationLine,
+    Summary,
+)
+
+NO_PLAN = "No plan loaded: run `ncpi db upgrade` then `ncpi plan load`."
+# Export-only columns (import ignores them).
+LATEST_COLUMNS = [
+    "owner_name", "original_due", "overdue", "status", "rag", "progress", "narrative", "blockers",
+    "evidence", "updated_at", "no_update_this_cycle",
+]
+ACTION_COLUMNS = IMPORT_COLUMNS + LATEST_COLUMNS
+EXCEPTION_TITLE = {
+    ExceptionKind.RED: "Red (off track)",
+    ExceptionKind.OVERDUE: "Overdue",
+    ExceptionKind.BLOCKED: "Blocked",
+    ExceptionKind.AWAITING_SIGNOFF: "Awaiting Gold sign-off",
+    ExceptionKind.AWAITING_REVIEW: "Awaiting Silver review",
+    ExceptionKind.DECISION: "Decisions needed",
+}
+# What follows a decision's detail to say how it is answered; each front end words its own.
+DecisionHint = Callable[[Decision], str]
+
+BUCKET_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue (closed)",
+                "not_started": "Not started"}
+
+
+def rag_label(rag: RAG | None) -> str:
+    return rag.value.upper() if rag else "not started"
+
+
+def local_time(dt: datetime | None) -> str:
+    return dt.strftime("%a %d %b %Y %H:%M") if dt else "–"
+
+
+def day(d: date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def safe_cell(value: object) -> object:
+    """A spreadsheet cell that cannot run as a formula (user text starting = + - @ gets a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+# --- rows shared by csv, json and the exports -------------------------------------------------
+def action_row(rec: RecommendationLine, a: ActionLine) -> dict[str, Any]:
+    """One action as a flat row with ACTION_COLUMNS (plain values, ISO dates)."""
+    return {
+        "recommendation_id": rec.id, "recommendation_title": rec.title,
+        "recommendation_text": rec.text, "category": rec.category.value,
+        "recommendation_due": day(rec.due), "action_id": a.id, "action_title": a.title,
+        "owner": a.owner, "deputy": a.deputy or "", "action_due": day(a.due),
+        "owner_name": a.owner_name, "original_due": day(a.original_due),
+        "overdue": "yes" if a.overdue else "no", "status": a.status.value,
+        "rag": a.rag.value if a.rag else "", "progress": "" if a.progress is None else a.progress,
+        "narrative": a.narrative, "blockers": a.blockers, "evidence": a.evidence,
+        "updated_at": a.updated_at.isoformat(timespec="minutes") if a.updated_at else "",
+        "no_update_this_cycle": "yes" if a.no_update_this_cycle else "no",
+    }
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses, enums, dates and durations as JSON values (ISO dates, seconds)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        if isinstance(obj, ActionLine):
+            out.update(bucket=obj.bucket.value, due_moved=obj.due_moved, status_label=obj.status_label)
+        return out
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, timedelta):
+        return int(obj.total_seconds())
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    return obj
+
+
+# --- text pieces used by text and markdown -------------------------------------------------------
+def title_line(s: Summary) -> str:
+    who = " — ".join(x for x in (s.force, s.plan_title) if x)
+    return f"{who}: {s.level.value.capitalize()} summary"
+
+
+def context_lines(s: Summary) -> list[str]:
+    lines = [f"Generated {local_time(s.generated_at)}"]
+    body = s.level.value.capitalize()
+    if s.cycle.next_meeting:
+        lines.append(f"Next {body} meeting: {local_time(s.cycle.next_meeting)}")
+    if s.cycle.asked_at:
+        silver = f" for the Silver meeting of {local_time(s.cycle.silver_meeting)}" if s.cycle.silver_meeting else ""
+        lines.append(f"Updates asked for from {local_time(s.cycle.asked_at)}{silver}")
+    shown = []
+    if s.recommendation_filter:
+        shown.append(f"recommendation {s.recommendation_filter}")
+    if s.only:
+        shown.append({"overdue": "overdue actions", "missing": "actions with no update this cycle",
+                      "red": "red actions"}[s.only])
+    if shown:
+        lines.append("Showing only " + ", ".join(shown))
+    return lines
+
+
+def totals_line(s: Summary) -> str:
+    parts = [f"{BUCKET_LABEL[b.value]} {s.totals.get(b.value, 0)}" for b in BUCKET_ORDER]
+    return f"{s.total} actions: " + " · ".join(parts)
+
+
+def neutral_hint(decision: Decision) -> str:
+    """Who answers a decision, said without any front end's commands."""
+    return " (Gold chair)" if decision.kind is DecisionKind.SIGNOFF else ""
+
+
+def exception_detail(e: ExceptionItem, hint: DecisionHint = neutral_hint) -> str:
+    """An exception's detail; for a decision, followed by how it is answered (`hint`)."""
+    return e.detail + (hint(e.decision) if e.decision is not None else "")
+
+
+def exception_groups(s: Summary, hint: DecisionHint = neutral_hint) -> list[tuple[str, list[str]]]:
+    groups = []
+    for kind in ExceptionKind:
+        items = s.exceptions_of(kind)
+        if items:
+            groups.append((EXCEPTION_TITLE[kind], [
+                f"{e.action_id} {e.title} ({e.owner_name})" + (f": {d}" if (d := exception_detail(e, hint)) else "")
+                for e in items]))
+    return groups
+
+
+def movement_lines(s: Summary) -> list[str]:
+    m = s.movement
+    lines = []
+    if m.rag_changes:
+        lines.append("RAG changes: " + "; ".join(
+            f"{c.action_id} {rag_label(c.before)} → {rag_label(c.after)}" for c in m.rag_changes))
+    if m.newly_overdue:
+        lines.append("Newly overdue: " + ", ".join(m.newly_overdue))
+    if m.newly_closed:
+        lines.append("Newly closed: " + ", ".join(m.newly_closed))
+    if m.no_update:
+        lines.append(f"No update this cycle ({len(m.no_update)}): " + ", ".join(m.no_update))
+    return lines or ["No change."]
+
+
+def movement_heading(s: Summary) -> str:
+    if s.movement.since:
+        return f"Since the previous {s.level.value.capitalize()} meeting ({local_time(s.movement.since)})"
+    return "This cycle"
+
+
+def participation_rows(s: Summary) -> list[list[str]]:
+    if s.participation is None or not s.participation.rows:
+        return []
+    overall = {r.person: r for r in s.participation.overall()}
+    rows = []
+    for r in s.participation.latest():
+        o = overall[r.person]
+        rows.append([r.name, f"{r.answered}/{r.prompts}", format_duration(r.median_response),
+                     f"{o.share:.0%}", format_duration(o.median_response)])
+    return rows
+
+
+PARTICIPATION_HEADERS = ["Lead", "Answered (latest cycle)", "Median reply", "All cycles", "Median (all)"]
+
+
+def due_text(a: ActionLine, sep: str = "\n") -> str:
+    out = day(a.due)
+    if a.due_moved:
+        out += f"{sep}(was {day(a.original_due)})"
+    if a.overdue:
+        out += f"{sep}OVERDUE"
+    return out
+
+
+def updated_text(a: ActionLine) -> str:
+    if a.updated_at is None:
+        return "no update yet"
+    stamp = a.updated_at.strftime("%d %b %H:%M")
+    return f"{stamp} (none this cycle)" if a.no_update_this_cycle else stamp
+
+
+def progress_text(value: int | None) -> str:
+    return "" if value is None else f"{value}%"
+
+
+def recommendation_rows(s: Summary) -> list[list[str]]:
+    return [[r.id, r.title, day(r.due), "COMPLETE" if r.complete else rag_label(r.rag),
+             f"{r.progress}%", r.position] for r in s.recommendations]
+
+
+REC_HEADERS = ["Rec", "Title", "Due", "RAG", "Prog.", "Position"]
+
+
+def action_rows(rec: RecommendationLine) -> list[list[str]]:
+    return [[a.id, a.title, a.owner_name, due_text(a), rag_label(a.rag), progress_text(a.progress),
+             a.status_label, updated_text(a)] for a in rec.actions]
+
+
+ACTION_HEADERS = ["Action", "Title", "Owner", "Due", "RAG", "Prog.", "Status", "Updated"]
+
+
+def detail_lines(a: ActionLine) -> list[tuple[str, str]]:
+    return [(label, text) for label, text in (("Progress", a.narrative), ("Blockers", a.blockers),
+                                              ("Evidence", a.evidence)) if text]

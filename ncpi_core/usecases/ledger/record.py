@@ -1,0 +1,52 @@
+"""Recording what is owed: read the facts, derive the deliveries, insert them by key.
+
+Rows are inserted idempotently (a key already in the ledger, or inserted meanwhile by another
+replica, is left alone), so deriving twice, or on two replicas at once, owes each delivery once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.deliveries import Facts, derive_owed, window_meetings
+from ncpi_core.domain.ledger import Claim, Kind, Owed, Recipient
+from ncpi_core.domain.models import Role
+from ncpi_core.storage.base import UnitOfWork, UowFactory
+
+FAILURE_REPORT_LIFE = timedelta(days=7)
+KEY_LENGTH = 200  # the ledger's key column
+
+
+def read_facts(uow: UnitOfWork, config: ForceConfig, meeting_keys: Sequence[str]) -> Facts:
+    """The plan, people (ncpi.yaml), latest updates, absences, and the prompts and nudges sent for
+    these meetings (a nudge is owed only after its prompt went, in that prompt's thread)."""
+    ledger = uow.ledger.sent_facts(meeting_keys, (Kind.PROMPT, Kind.NUDGE)) if meeting_keys else {}
+    return Facts(actions=uow.plan.actions(), people={p.id: p for p in config.persons()},
+                 latest=uow.updates.latest(), absences=uow.absences.active(), ledger=ledger)
+
+
+def derive_and_record(uow_factory: UowFactory, config: ForceConfig, platform: str,
+                      now: datetime) -> tuple[int, int]:
+    """Insert whatever is owed on `platform` up to `now`; mark what has expired stale.
+
+    Returns:
+        (rows inserted, rows marked stale).
+    """
+    with uow_factory() as uow:
+        meetings = window_meetings(config, now)
+        facts = read_facts(uow, config, [m.key for m in meetings])
+        inserted = uow.ledger.add_owed(derive_owed(config, facts, now, platform, meetings), now)
+        stale = uow.ledger.mark_stale(now)
+        uow.commit()
+    return inserted, stale
+
+
+def failure_reports(config: ForceConfig, platform: str, claim: Claim, error: str, now: datetime) -> list[Owed]:
+    """One report to each administrator (reachable on `platform`) of a delivery given up on."""
+    payload = {"failed_key": claim.key, "failed_kind": claim.kind, "failed_recipient": str(claim.recipient),
+               "attempts": claim.attempts, "error": error[:500]}
+    return [Owed(f"failure:{claim.key}:{admin.id}"[:KEY_LENGTH], Kind.FAILURE_REPORT, now,
+                 now + FAILURE_REPORT_LIFE, Recipient.of_person(admin.id), person=admin.id, payload=payload)
+            for admin in config.holders(Role.ADMIN) if admin.identity(platform) is not None]

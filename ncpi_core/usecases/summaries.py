@@ -1,0 +1,120 @@
+"""Reading a summary now: the plan as it stands and as it stood, pending decisions, participation.
+
+`summary_now` is what `/ncpi summary`, the summary posts, App Home and `ncpi summary` call. With a
+`SummaryCache` its inputs are kept until the data changes (`UnitOfWork.data_version`); the summary
+itself is always built afresh for `now`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from datetime import datetime
+from typing import TypeVar
+
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain import calendar
+from ncpi_core.domain.models import Body
+from ncpi_core.domain.participation import (
+    Participation,
+    PromptSent,
+    build_participation,
+    cycle_label,
+)
+from ncpi_core.domain.plan_state import PlanState
+from ncpi_core.domain.records import RequestKind
+from ncpi_core.domain.summaries.build import build_summary, rolled_back
+from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
+from ncpi_core.storage.base import UnitOfWork, UowFactory
+from ncpi_core.usecases.summary_cache import SummaryCache
+
+_T = TypeVar("_T")
+DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKind.SUPERSEDE: DecisionKind.SUPERSEDE}
+
+
+def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None) -> PlanState:
+    """The plan with each action's latest update (as it stood at `as_of`, if given) and people's names."""
+    return PlanState(
+        info=uow.plan.info(),
+        recommendations=uow.plan.recommendations(),
+        actions=uow.plan.actions(),
+        latest=uow.updates.latest(as_of=as_of),
+        people={p.id: p for p in uow.people.all()},
+        as_of=as_of or now,
+    )
+
+
+def statuses_as_of(uow: UnitOfWork, state: PlanState, as_of: datetime) -> PlanState:
+    """`state` with each action's status and due date as they stood at `as_of` (from the audit trail)."""
+    return rolled_back(state, uow.audit.changes_since(as_of, "action", ("status", "due")))
+
+
+def pending_decisions(uow: UnitOfWork) -> list[Decision]:
+    """Pending due-date changes and supersede requests, oldest first: Gold is asked to decide them."""
+    out = []
+    for r in uow.requests.all_pending(DECISION_REQUESTS):
+        if r.kind is RequestKind.DUE_CHANGE and r.new_due is None:
+            continue
+        out.append(Decision(r.action_id, DECISION_REQUESTS[r.kind], r.new_due, r.reason))
+    return out
+
+
+def participation_by_cycle(uow: UnitOfWork, config: ForceConfig, now: datetime) -> Participation:
+    """Prompts sent up to `now` and, for each, the first update to its action after it (up to `now`)."""
+    labels: dict[str, str] = {}
+    prompts: list[PromptSent] = []
+    updates: dict[str, list[datetime]] = {}
+    for p in uow.ledger.prompts_sent(now):
+        label = labels.get(p.meeting) if p.meeting else None
+        if label is None:
+            label = cycle_label(p.meeting, p.sent_at, config.tz)
+            if p.meeting:
+                labels[p.meeting] = label
+        prompts.append(PromptSent(p.person, p.action_id, p.sent_at, label))
+        if p.answered_at is not None and p.answered_at <= now:
+            updates.setdefault(p.action_id, []).append(p.answered_at)
+    if not prompts:
+        return Participation(rows=[])
+    return build_participation(prompts, updates, uow.people.names())
+
+
+def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, level: Level | str,
+                recommendation: str | None = None, only: str | None = None,
+                cache: SummaryCache | None = None) -> Summary:
+    """Read the plan and build the summary the bot would post at `now`.
+
+    An empty database gives a Summary whose `empty` is True.
+
+    Raises:
+        NotFound, InvalidInput: an unknown recommendation or filter (see `build_summary`).
+    """
+    level = Level(level)
+    body = Body.GOLD if level == Level.GOLD else Body.SILVER
+    tz = config.tz
+    cycle = calendar.current_cycle(config, now)
+    prev_meeting = calendar.previous_meeting(config, now, body)
+    upcoming = calendar.next_meetings(config, now, count=1, body=body)
+    with uow_factory() as uow:
+        version = uow.data_version() if cache is not None else None
+
+        def kept(key: tuple[Hashable, ...], build: Callable[[], _T]) -> _T:
+            if cache is None or version is None:
+                return build()
+            return cache.get((id(config), *key), version, now, build)
+
+        state = replace(kept(("state",), lambda: read_plan_state(uow, now)), as_of=now)
+        previous = None
+        if prev_meeting is not None and state.recommendations:
+            at = prev_meeting.starts_at
+            previous = kept(("previous", at), lambda: statuses_as_of(
+                uow, read_plan_state(uow, now, as_of=at), at))
+        decisions = kept(("decisions",), lambda: pending_decisions(uow)) if state.recommendations else []
+        participation = (kept(("participation",), lambda: participation_by_cycle(uow, config, now))
+                         if level == Level.SILVER and state.recommendations else None)
+    return build_summary(
+        level, state, now=now, today=now.astimezone(tz).date(), cycle=cycle, previous=previous,
+        recommendation=recommendation, only=only, force=config.force, tz=tz,
+        next_meeting=upcoming[0].starts_at if upcoming else None,
+        previous_meeting_at=prev_meeting.starts_at if prev_meeting else None,
+        decisions=decisions, participation=participation,
+    )

@@ -167,29 +167,7 @@ def load_plan(plan: PlanFile, config: ForceConfig, uow: UnitOfWork, now: datetim
     return report
 
 
-# --- the plan as it stands (PlanState and read_plan_state live with the summaries) ------------------
-def actions_of(self, rec_id: str) -> list[Action]:
-        return [a for a in self.actions if a.recommendation_id == rec_id]
-
-    def person_name(self, person_id: str | None) -> str:
-        if person_id is None:
-            return ""
-        p = self.people.get(person_id)
-        return p.name if p else person_id
-
-
-def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None) -> PlanState:
-    """Read the plan with each action's latest update (as it stood at `as_of`, if given)."""
-    return PlanState(
-        info=uow.plan.info(),
-        recommendations=uow.plan.recommendations(),
-        actions=uow.plan.actions(),
-        latest=uow.updates.latest(as_of=as_of),
-        people={p.id: p for p in uow.people.all()},
-        as_of=as_of or now,
-    )
-
-
+# --- a person's actions (the plan as a whole, PlanState, is read with the summaries) ------------------
 def actions_of(uow_factory: UowFactory, person_id: str) -> tuple[list[Action], dict[str, Update]]:
     """The actions a person owns or deputises for (in plan order), with their latest updates."""
     with uow_factory() as uow:

@@ -97,7 +97,7 @@ def build_app_with_deps(core: Core, client: WebClient | None = None, *,
                                              thread_name_prefix="ncpi-listener"),
         logger=BOLT_LOG,
     )
-    deps = Deps(core=core, client=client, gateway=SlackGateway(client, core.engine, core.clock))
+    deps = Deps(core=core, client=client, gateway=SlackGateway(client, core.uow, core.clock))
     app.error(_error_handler(deps))
     def after_ack(error: Exception, body: dict[str, Any], context: Any) -> None:
         report_error(deps, error, body, context, None)

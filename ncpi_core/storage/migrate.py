@@ -35,7 +35,3 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()

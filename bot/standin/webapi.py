@@ -34,12 +34,12 @@ def users_from_config(config: ForceConfig) -> dict[str, str]:
     Returns:
         ``{"U0SAFE0001": "Head of Safeguarding", ...}``.
     """
-    return {p.slack_user: p.name for p in config.people}
+    return {p.slack_user: p.name for p in config.people if p.slack_user}
 
 
 def channels_from_config(config: ForceConfig) -> dict[str, str]:
     """Map the configured channel ids to names (``{"C0SILVER01": "silver", ...}``)."""
-    return {config.channels.silver: "silver", config.channels.gold: "gold"}
+    return {channel: body for body in ("silver", "gold") if (channel := config.channel(body, "slack"))}
 
 
 class SlackStandIn:

@@ -5,25 +5,21 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.calendar import WorkingDays
-from ncpi_core.domain.deliveries import PERSONAL_KINDS, Kind, in_working_hours
-from ncpi_core.ports import Outgoing, PromptContent, SendFailed, SentRef
-from ncpi_core.storage.tables import AbsenceRow, DeliveryRow
-from ncpi_core.usecases.schedule import (
-    LEASE,
-    MAX_ATTEMPTS,
-    claim_due,
-    derive_and_record,
-    request_chase,
-    run_tick,
-)
+from ncpi_core.domain.deliveries import in_working_hours
+from ncpi_core.domain.ledger import PERSONAL_KINDS, DeliveryRecord, Kind, Recipient
+from ncpi_core.domain.records import Absence
+from ncpi_core.ports import PromptContent, SendFailed
+from ncpi_core.usecases.ledger import LEASE, MAX_ATTEMPTS, run_tick
+from ncpi_core.usecases.ledger.content import ContentBuilder
+from ncpi_core.usecases.ledger.record import derive_and_record
+from ncpi_core.usecases.missing import request_chase
+from tests.unit.ledger_world import FakePort
 
 SILVER_8_MARCH = "silver:20220308T1400Z"
 
@@ -32,43 +28,9 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
-class FakePort:
-    """Records every post by key; can fail on demand; finds what it posted (thread-safe)."""
-
-    def __init__(self) -> None:
-        self.posted: list[Outgoing] = []
-        self.failures: dict[str, list[SendFailed]] = {}
-        self.post_then_fail: set[str] = set()
-        self.lock = threading.Lock()
-        self.finds = 0
-
-    def send(self, message: Outgoing) -> SentRef:
-        with self.lock:
-            queued = self.failures.get(message.key) or self.failures.get("*")
-            if queued:
-                exc = queued.pop(0) if len(queued) > 1 or message.key in self.failures else queued[0]
-                if message.key in self.post_then_fail:
-                    self.posted.append(message)
-                raise exc
-            self.posted.append(message)
-            return SentRef("D0FAKE", f"{len(self.posted)}.000100")
-
-    def find_sent(self, message: Outgoing, since: datetime) -> SentRef | None:
-        with self.lock:
-            self.finds += 1
-            for i, m in enumerate(self.posted):
-                if m.key == message.key:
-                    return SentRef("D0FAKE", f"{i + 1}.000100")
-        return None
-
-    def counts(self) -> Counter[str]:
-        return Counter(m.key for m in self.posted)
-
-
-def rows(uow_factory: Any) -> dict[str, SimpleNamespace]:
+def rows(uow_factory: Any) -> dict[str, DeliveryRecord]:
     with uow_factory() as uow:
-        return {r.key: SimpleNamespace(**r._mapping)
-                for r in uow.session.execute(select(*DeliveryRow.__table__.columns))}
+        return {r.key: r for r in uow.ledger.records()}
 
 
 def ticks(config: ForceConfig, start: datetime, end: datetime) -> list[datetime]:
@@ -87,15 +49,16 @@ def ticks(config: ForceConfig, start: datetime, end: datetime) -> list[datetime]
 
 def preview_all(config: ForceConfig, start: datetime, end: datetime) -> set[datetime]:
     from ncpi_core.config.schema import load_plan_file
-    from ncpi_core.domain.deliveries import Facts, preview
+    from ncpi_core.domain.deliveries import Facts
     from ncpi_core.domain.models import Action
+    from ncpi_core.domain.preview import preview
     from tests.conftest import CONFIG_DIR
 
     plan = load_plan_file(CONFIG_DIR / "action_plan.yaml", config)
     actions = [Action(id=a.id, recommendation_id=r.id, title=a.title, owner=a.owner, due=a.due,
                       original_due=a.due) for r in plan.recommendations for a in r.actions]
     facts = Facts(actions, {p.id: p for p in config.persons()}, {})
-    return {p.at for p in preview(config, facts, start, end)}
+    return {p.at for p in preview(config, facts, start, end, "slack")}
 
 
 def test_a_tick_twice_sends_nothing_new(loaded: Any, force_config: ForceConfig) -> None:
@@ -110,7 +73,8 @@ def test_a_tick_twice_sends_nothing_new(loaded: Any, force_config: ForceConfig) 
     assert second.sent == third.sent == second.inserted == 0
     assert max(port.counts().values()) == 1
     sent = rows(loaded)[f"prompt:{SILVER_8_MARCH}:R2.1"]
-    assert sent.state == "sent" and sent.slack_channel == "D0FAKE" and sent.slack_ts and sent.lease_owner is None
+    assert sent.state == "sent" and sent.platform == "slack" and sent.where is not None
+    assert sent.where.conversation == "D0FAKE" and sent.where.message
 
 
 def test_a_month_of_ticks_sends_each_delivery_once_at_its_moment(loaded: Any,
@@ -139,7 +103,7 @@ def test_a_month_of_ticks_sends_each_delivery_once_at_its_moment(loaded: Any,
     assert sent_at[f"silver_summary:{SILVER_8_MARCH}"] == utc(2022, 3, 8, 12)
     nudge = next(m for m in port.posted if m.key == f"nudge:{SILVER_8_MARCH}:R2.1:1")
     prompt = rows(loaded)[f"prompt:{SILVER_8_MARCH}:R2.1"]
-    assert nudge.thread_ts == prompt.slack_ts and nudge.thread_channel == prompt.slack_channel
+    assert nudge.thread is not None and nudge.thread == prompt.where
     states = Counter(r.state for r in rows(loaded).values())
     assert set(states) <= {"sent", "stale", "pending"}
 
@@ -176,13 +140,13 @@ def test_concurrent_ticks_send_nothing_twice(loaded: Any, force_config: ForceCon
 def test_a_crash_mid_fan_out_neither_loses_nor_doubles(loaded: Any, force_config: ForceConfig) -> None:
     port = FakePort()
     now = utc(2022, 3, 1, 9)
-    derive_and_record(loaded, force_config, now)
+    derive_and_record(loaded, force_config, "slack", now)
     # a worker claims 10 rows, posts 4 of them, and dies before recording anything
-    claims = claim_due(loaded, now, "dead-worker", limit=10)
+    with loaded() as uow:
+        claims = uow.ledger.claim_due(now, "dead-worker", now + LEASE, 10)
+        uow.commit()
     assert len(claims) == 10
     builder_port = FakePort()
-    from ncpi_core.usecases.schedule import ContentBuilder
-
     builder = ContentBuilder(loaded, force_config, now)
     for c in claims[:4]:
         message = builder.build(c)
@@ -213,8 +177,9 @@ def test_failures_retry_with_backoff_then_dead_and_reported_to_admins(loaded: An
     first = run_tick(loaded, force_config, port, now)
     assert first.failed == 2
     r = rows(loaded)[flaky]
-    assert r.state == "failed" and r.next_attempt_at == now + timedelta(minutes=1) and r.attempts == 1
+    assert r.state == "failed" and r.attempts == 1
     assert run_tick(loaded, force_config, port, now + timedelta(seconds=30)).sent == 0
+    assert run_tick(loaded, force_config, port, now + timedelta(minutes=1)).keys_sent == [flaky]  # next_attempt_at
     t = now
     for _ in range(MAX_ATTEMPTS + 2):
         t += timedelta(hours=1)
@@ -222,7 +187,8 @@ def test_failures_retry_with_backoff_then_dead_and_reported_to_admins(loaded: An
     assert port.counts()[flaky] == 1
     assert rows(loaded)[broken].state == "dead" and port.counts()[broken] == 0
     reports = [m for m in port.posted if m.kind == Kind.FAILURE_REPORT.value]
-    assert [m.target for m in reports] == ["U0CPC00001"]  # the coordinator, the one admin
+    assert [m.recipient for m in reports] == [Recipient.of_person("coordinator")]  # the one admin
+    assert force_config.person("coordinator").identity("slack") == "U0CPC00001"  # type: ignore[union-attr]
     assert reports[0].content.key == broken  # type: ignore[union-attr]
 
 
@@ -258,14 +224,13 @@ def test_after_a_week_of_downtime_only_useful_deliveries_go(loaded: Any, force_c
 
 def test_prompts_go_to_the_deputy_of_an_owner_away(loaded: Any, force_config: ForceConfig) -> None:
     with loaded() as uow:
-        uow.session.add(AbsenceRow(person="head_safeguarding", start=date(2022, 2, 28), end=date(2022, 3, 4),
-                                   deputy="head_crime", created_by="head_safeguarding",
-                                   created_at=utc(2022, 2, 20)))
+        uow.absences.add(Absence(person="head_safeguarding", start=date(2022, 2, 28), end=date(2022, 3, 4),
+                                 deputy="head_crime", created_by="head_safeguarding", created_at=utc(2022, 2, 20)))
         uow.commit()
     port = FakePort()
     run_tick(loaded, force_config, port, utc(2022, 3, 1, 9))
     r21 = next(m for m in port.posted if m.key == f"prompt:{SILVER_8_MARCH}:R2.1")
-    assert r21.target == "U0CRIME001"
+    assert r21.recipient == Recipient.of_person("head_crime")
     assert r21.content.on_behalf_of == "Head of Safeguarding"  # type: ignore[union-attr]
 
 
@@ -273,12 +238,14 @@ def test_chase_queues_once_per_person_and_minute(loaded: Any, force_config: Forc
     port = FakePort()
     now = utc(2022, 3, 2, 11)
     run_tick(loaded, force_config, port, utc(2022, 3, 1, 9))
-    report, queued = request_chase(loaded, force_config, now, "tacc")
-    assert report.cycle is not None and queued == len(report.owing) == 8
-    _, again = request_chase(loaded, force_config, now + timedelta(seconds=20), "tacc")
+    tacc = force_config.person("tacc")
+    assert tacc is not None
+    chase = request_chase(loaded, force_config, tacc, now, "slack")
+    assert chase.report.cycle is not None and chase.queued == len(chase.report.owing) == 8
+    again = request_chase(loaded, force_config, tacc, now + timedelta(seconds=20), "slack").queued
     assert again == 0
     run_tick(loaded, force_config, port, now + timedelta(seconds=30))
     chases = [m for m in port.posted if m.kind == "chase"]
     assert len(chases) == 8 and max(port.counts().values()) == 1
-    _, next_minute = request_chase(loaded, force_config, now + timedelta(minutes=1), "tacc")
+    next_minute = request_chase(loaded, force_config, tacc, now + timedelta(minutes=1), "slack").queued
     assert next_minute == 8

@@ -12,11 +12,14 @@ import pytest
 
 from bot.cli import main
 from ncpi_core.config.schema import ForceConfig
-from ncpi_core.domain.models import RAG, Source, Update
-from ncpi_core.domain.summaries import ExceptionKind, summary_now
-from ncpi_core.reports.render import ACTION_COLUMNS, render_summary
-from ncpi_core.storage.tables import ActionRow, DeliveryRow, RequestRow
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
+from ncpi_core.domain.models import RAG, ActionStatus, Source, Update
+from ncpi_core.domain.records import AuditEntry, Request, RequestKind, RequestState
+from ncpi_core.domain.summaries.model import ExceptionKind
+from ncpi_core.reports.common import ACTION_COLUMNS
+from ncpi_core.reports.render import render_summary
+from ncpi_core.storage.base import UnitOfWork
+from ncpi_core.usecases.summaries import summary_now
 
 NOW = datetime(2022, 5, 9, 10, 0, tzinfo=UTC)  # Monday; previous Gold 29 Apr, Silver cycle opened 26 Apr
 # (action, weeks of (rag, progress)) from 14 March, one update a week (None: no update that week)
@@ -49,34 +52,28 @@ def seed_history(uow_factory: Callable[[], UnitOfWork]) -> None:
                 blockers = "Partner data-sharing agreement not signed" if rag == "red" else ""
                 if action_id == "R1.2" and i == len(weeks) - 1:
                     narrative = "<!channel> supplier <https://evil|click> & delay"
-                uow.repo.add_update(Update(action_id=action_id, rag=RAG(rag), progress=progress,
-                                           narrative=narrative, blockers=blockers,
-                                           evidence="=HYPERLINK(\"http://x\")" if action_id == "R4.1" else "",
-                                           author="head_safeguarding", source=Source.DM, created_at=at))
-        s = uow.session
-        assert s is not None
-        r41 = s.get(ActionRow, "R4.1")
-        assert r41 is not None
-        r41.status = "closed"
-        uow.repo.audit(datetime(2022, 5, 4, 10, tzinfo=UTC), "action", "R4.1", "signed_off", field="status",
-                       old="accepted", new="closed", actor="dcc")
-        r33 = s.get(ActionRow, "R3.3")
-        assert r33 is not None
-        r33.status = "accepted"
-        r12 = s.get(ActionRow, "R1.2")
-        assert r12 is not None
-        r12.due = datetime(2022, 6, 30).date()
-        s.add(RequestRow(action_id="R5.1", kind="due_change", state="pending", new_due=datetime(2022, 7, 31).date(),
-                         reason="training venue unavailable", requested_by="head_safeguarding",
-                         requested_at=datetime(2022, 5, 5, 9, tzinfo=UTC)))
+                uow.updates.add(Update(action_id=action_id, rag=RAG(rag), progress=progress,
+                                       narrative=narrative, blockers=blockers,
+                                       evidence="=HYPERLINK(\"http://x\")" if action_id == "R4.1" else "",
+                                       author="head_safeguarding", source=Source.DM, created_at=at))
+        for action_id, values in (("R4.1", {"status": ActionStatus.CLOSED}), ("R3.3", {"status": ActionStatus.ACCEPTED}),
+                                  ("R1.2", {"due": datetime(2022, 6, 30).date()})):
+            action = uow.plan.action(action_id)
+            assert action is not None and uow.plan.change_action(action_id, action.version, **values) is not None
+        uow.audit.add(AuditEntry(at=datetime(2022, 5, 4, 10, tzinfo=UTC), entity="action", entity_id="R4.1",
+                                 event="signed_off", field="status", old="accepted", new="closed", actor="dcc"))
+        uow.requests.add(Request(action_id="R5.1", kind=RequestKind.DUE_CHANGE, state=RequestState.PENDING,
+                                 new_due=datetime(2022, 7, 31).date(), reason="training venue unavailable",
+                                 requested_by="head_safeguarding", requested_at=datetime(2022, 5, 5, 9, tzinfo=UTC)))
         # prompts for the 3 May Silver cycle, sent 26 April; R3.1's owner never answered
-        for action_id, person in (("R1.1", "head_customer_contact"), ("R2.2", "head_safeguarding"),
-                                  ("R5.1", "head_safeguarding"), ("R3.1", "business_insight")):
-            s.add(DeliveryRow(key=f"prompt:{action_id}:0503", kind="prompt", meeting="silver:20220503T1300Z",
-                              action_id=action_id, person=person, target="U0", state="sent",
-                              due_at=datetime(2022, 4, 26, 8, tzinfo=UTC),
-                              sent_at=datetime(2022, 4, 26, 8, tzinfo=UTC),
-                              created_at=datetime(2022, 4, 26, 8, tzinfo=UTC)))
+        sent_at = datetime(2022, 4, 26, 8, tzinfo=UTC)
+        prompts = [Owed(f"prompt:{action_id}:0503", Kind.PROMPT, sent_at, None, Recipient.of_person(person),
+                        meeting="silver:20220503T1300Z", action_id=action_id, person=person)
+                   for action_id, person in (("R1.1", "head_customer_contact"), ("R2.2", "head_safeguarding"),
+                                             ("R5.1", "head_safeguarding"), ("R3.1", "business_insight"))]
+        uow.ledger.add_owed(prompts, sent_at)
+        for claim in uow.ledger.claim_keys([o.key for o in prompts], sent_at, "seed", sent_at + timedelta(minutes=5)):
+            assert uow.ledger.mark_sent(claim.id, "seed", "slack", MessageRef("D0", str(claim.id)), sent_at)
         uow.commit()
 
 

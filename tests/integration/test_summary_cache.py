@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
-
+from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
 from ncpi_core.domain.models import RAG, Source
-from ncpi_core.domain.summaries import summary_now
-from ncpi_core.storage.tables import DeliveryRow
-from ncpi_core.usecases.services import UpdateCommand, record_update
+from ncpi_core.usecases.summaries import summary_now
 from ncpi_core.usecases.summary_cache import SummaryCache
+from ncpi_core.usecases.updates import UpdateCommand, record_update
 
 NOW = datetime(2022, 3, 17, 9, tzinfo=UTC)
-SAFE = "U0SAFE0001"
+SAFE = "head_safeguarding"
 
 
 def _rag(summary, action_id):  # type: ignore[no-untyped-def]
     return next(a.rag for a in summary.actions if a.id == action_id)
 
 
-def _update(loaded, at: datetime, rag: RAG = RAG.AMBER) -> None:  # type: ignore[no-untyped-def]
-    record_update(UpdateCommand(action_id="R2.1", rag=rag, progress=50, narrative="n", slack_user=SAFE,
-                                source=Source.DM), loaded, at, at.date())
+def _update(loaded, config, at: datetime, rag: RAG = RAG.AMBER) -> None:  # type: ignore[no-untyped-def]
+    actor = config.person(SAFE)
+    assert actor is not None
+    record_update(loaded, config, actor, UpdateCommand(action_id="R2.1", rag=rag, progress=50, narrative="n",
+                                                       source=Source.DM), now=at, today=at.date())
 
 
 def test_repeated_summaries_reuse_inputs_and_match_uncached(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
-    _update(loaded, NOW - timedelta(days=1))
+    _update(loaded, force_config, NOW - timedelta(days=1))
     cache = SummaryCache()
     first = summary_now(loaded, force_config, NOW, "silver", cache=cache)
     misses = cache.misses
@@ -40,21 +40,22 @@ def test_repeated_summaries_reuse_inputs_and_match_uncached(loaded, force_config
 def test_a_new_update_is_seen_at_once(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
     cache = SummaryCache()
     assert _rag(summary_now(loaded, force_config, NOW, "gold", cache=cache), "R2.1") is None
-    _update(loaded, NOW + timedelta(minutes=1), RAG.RED)
+    _update(loaded, force_config, NOW + timedelta(minutes=1), RAG.RED)
     later = summary_now(loaded, force_config, NOW + timedelta(minutes=2), "gold", cache=cache)
     assert _rag(later, "R2.1") == RAG.RED
 
 
 def test_a_sent_prompt_changes_participation(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
     cache = SummaryCache()
+    asked = NOW - timedelta(days=2)
     with loaded() as uow:
-        uow.session.add(DeliveryRow(key="prompt:x:R2.1", kind="prompt", meeting="silver:20220322T1400Z",
-                                    action_id="R2.1", person="head_safeguarding", target=SAFE,
-                                    due_at=NOW - timedelta(days=2), created_at=NOW - timedelta(days=2)))
+        uow.ledger.add_owed([Owed("prompt:x:R2.1", Kind.PROMPT, asked, None, Recipient.of_person(SAFE),
+                                  meeting="silver:20220322T1400Z", action_id="R2.1", person=SAFE)], asked)
         uow.commit()
     before = summary_now(loaded, force_config, NOW, "silver", cache=cache)
     with loaded() as uow:
-        uow.session.execute(update(DeliveryRow).values(state="sent", sent_at=NOW - timedelta(days=2)))
+        [claim] = uow.ledger.claim_keys(["prompt:x:R2.1"], asked, "seed", asked + timedelta(minutes=5))
+        assert uow.ledger.mark_sent(claim.id, "seed", "slack", MessageRef("D0", "1.0"), asked)
         uow.commit()
     after = summary_now(loaded, force_config, NOW, "silver", cache=cache)
     assert before.participation != after.participation
@@ -62,7 +63,7 @@ def test_a_sent_prompt_changes_participation(loaded, force_config) -> None:  # t
 
 def test_kept_inputs_never_serve_an_earlier_moment_rows_they_include(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
     cache = SummaryCache()
-    _update(loaded, NOW + timedelta(hours=1), RAG.GREEN)
+    _update(loaded, force_config, NOW + timedelta(hours=1), RAG.GREEN)
     summary_now(loaded, force_config, NOW + timedelta(hours=2), "gold", cache=cache)
     misses = cache.misses
     earlier = summary_now(loaded, force_config, NOW, "gold", cache=cache)  # before that update

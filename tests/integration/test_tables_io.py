@@ -8,17 +8,15 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
 from test_reports import NOW, seed_history
 
 from bot.cli import main
 from ncpi_core.config.schema import ForceConfig, load_force_config
-from ncpi_core.config.tables import read_plan_table
+from ncpi_core.config.tables import IMPORT_COLUMNS, read_plan_table
 from ncpi_core.domain.models import Category
 from ncpi_core.errors import ValidationFailed
-from ncpi_core.reports.render import IMPORT_COLUMNS
-from ncpi_core.storage.tables import ActionRow, AuditRow
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.base import UnitOfWork
+from ncpi_core.storage.sql import SqlUowFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GOOD = [
@@ -108,10 +106,7 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch, loaded: Callable[[], UnitO
 
 def _counts(uow_factory: Callable[[], UnitOfWork]) -> tuple[int, int]:
     with uow_factory() as uow:
-        s = uow.session
-        assert s is not None
-        return (int(s.scalar(select(func.count()).select_from(AuditRow)) or 0),
-                int(s.scalar(select(func.count()).select_from(ActionRow)) or 0))
+        return len(uow.audit.trail()), len(uow.plan.actions(include_dropped=True))
 
 
 def test_export_csv_is_the_import_template(cli: Callable[[], UnitOfWork], tmp_path: Path,
@@ -201,7 +196,7 @@ def sqlite_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.bootstrap.system_clock", lambda: NOW)
     assert main(["db", "upgrade"]) == 0 and main(["plan", "load"]) == 0
     engine = build_engine(url)
-    seed_history(lambda: UnitOfWork(engine))
+    seed_history(SqlUowFactory(engine))
     engine.dispose()
 
 

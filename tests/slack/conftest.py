@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,9 +32,9 @@ from bot.slack.app import build_app
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.standin import Message, SentRequest, SlackSender, SlackStandIn, users_from_config
 from ncpi_core.config.schema import ForceConfig, PlanFile
+from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.tables import DeliveryRow
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.usecases.plan import load_plan
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -147,19 +147,21 @@ class BotHarness:
         channel, ts = self.gateway.post_dm(user, text or f"Please update {action_id}",
                                            [{"type": "section", "text": {
                                                "type": "mrkdwn", "text": f"Please update *{action_id}*"}}])
-        with UnitOfWork(self.engine) as uow:
-            assert uow.session is not None
+        person = self.core.config.person_by_identity("slack", user)
+        assert person is not None, user
+        key = f"test-prompt:{action_id}:{ts}"
+        with SqlUowFactory(self.engine)() as uow:
             now = self.clock()
-            uow.session.add(DeliveryRow(key=f"test-prompt:{action_id}:{ts}", kind="prompt",
-                                        action_id=action_id, person=None, target=user, due_at=now,
-                                        state="sent", slack_channel=channel, slack_ts=ts, sent_at=now,
-                                        created_at=now))
+            uow.ledger.add_owed([Owed(key, Kind.PROMPT, now, None, Recipient.of_person(person.id),
+                                      action_id=action_id)], now)
+            [claim] = uow.ledger.claim_keys([key], now, "test", now + timedelta(minutes=5))
+            uow.ledger.mark_sent(claim.id, "test", "slack", MessageRef(channel, ts), now)
             uow.commit()
         return next(m for m in self.slack.messages(channel) if m.ts == ts)
 
     def updates(self, action_id: str) -> list[Any]:
-        with UnitOfWork(self.engine) as uow:
-            return uow.repo.updates_for(action_id)
+        with SqlUowFactory(self.engine)() as uow:
+            return uow.updates.for_action(action_id)
 
 
 @pytest.fixture
@@ -183,7 +185,7 @@ def bot_db_url(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template:
 def bot_engine(bot_db_url: str, force_config: ForceConfig, plan_file: PlanFile) -> Iterator[Engine]:
     """The database with the North Yorkshire plan loaded."""
     engine = build_engine(bot_db_url)
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         load_plan(plan_file, force_config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))
         uow.commit()
     yield engine
@@ -226,7 +228,7 @@ def bot(slack: SlackStandIn, bot_core: Core, bot_engine: Engine, clock: FakeCloc
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), bot_engine, clock)
+    gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), SqlUowFactory(bot_engine), clock)
     harness = BotHarness(slack=slack, sender=SlackSender(f"{url}/slack/events", SIGNING_SECRET),
                          core=bot_core, clock=clock, url=url, engine=bot_engine, gateway=gateway)
     try:

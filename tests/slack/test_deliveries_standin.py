@@ -20,9 +20,13 @@ from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.sender import DeliverySender
 from bot.standin import SlackStandIn
 from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.ledger import Kind
 from ncpi_core.domain.models import RAG, Source, Update
+from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable
+from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.usecases.schedule import LEASE, run_tick
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.ledger import LEASE, run_tick
 from tests.conftest import CONFIG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +49,8 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(builtin_handlers, "random", SimpleNamespace(random=lambda: 0.01))
 
 
-def sender_for(slack: Any, loaded: Any) -> DeliverySender:
-    engine = loaded().engine
-    return DeliverySender(SlackGateway(build_web_client("xoxb-test", slack.api_url), engine))
+def sender_for(slack: Any, loaded: Any, config: ForceConfig) -> DeliverySender:
+    return DeliverySender(SlackGateway(build_web_client("xoxb-test", slack.api_url), loaded), config)
 
 
 def keys(slack: Any) -> Counter[str]:
@@ -65,14 +68,14 @@ def test_a_month_with_the_standin_sends_each_delivery_once(slack: Any, loaded: A
                                                             force_config: ForceConfig) -> None:
     from tests.integration.test_deliveries_ledger import ticks
 
-    port = sender_for(slack, loaded)
+    port = sender_for(slack, loaded, force_config)
     with loaded() as uow:  # one owner has replied with text that must not ping anyone
-        uow.repo.add_update(Update(action_id="R2.1", rag=RAG.AMBER, progress=60,
-                                   narrative="slots <!channel> delayed & moved", source=Source.DM,
-                                   created_at=utc(2022, 2, 25, 10)))
+        uow.updates.add(Update(action_id="R2.1", rag=RAG.AMBER, progress=60,
+                               narrative="slots <!channel> delayed & moved", source=Source.DM,
+                               created_at=utc(2022, 2, 25, 10)))
         uow.commit()
     for now in ticks(force_config, utc(2022, 3, 1), utc(2022, 3, 31, 23)):
-        run_tick(loaded, force_config, port, now)
+        run_tick(loaded, force_config, port, now, draw_chart=render_chart_png)
     counts = keys(slack)
     assert counts and max(counts.values()) == 1
     kinds = Counter(k.split(":")[0] for k in counts)
@@ -103,7 +106,7 @@ def test_429s_and_500s_every_owner_still_gets_exactly_one_prompt(slack: Any, loa
                                                                  fast_retries: None) -> None:
     slack.set_fault_rates(rate_limited=0.3, server_error=0.1, seed=7, retry_after=0,
                           methods=["chat.postMessage", "conversations.open", "conversations.history"])
-    port = sender_for(slack, loaded)
+    port = sender_for(slack, loaded, force_config)
     now = MARCH_1_0900
     for _ in range(12):  # the scheduler's next ticks pick up whatever is waiting for a retry
         run_tick(loaded, force_config, port, now)
@@ -148,12 +151,9 @@ def test_a_tick_killed_mid_fan_out_and_run_again_sends_each_prompt_once(slack: A
     assert len(prompts_by_user(slack)) == 8
     assert b"recovered=" in out
     engine = build_engine(db_url)
-    with engine.connect() as conn:
-        from sqlalchemy import text
-
-        states = dict(conn.execute(text("SELECT state, count(*) FROM deliveries "
-                                        "WHERE kind = 'prompt' AND meeting = 'silver:20220308T1400Z' "
-                                        "GROUP BY state")).all())
+    with SqlUowFactory(engine)() as uow:
+        states = Counter(r.state for r in uow.ledger.records(kinds=[Kind.PROMPT])
+                         if r.meeting == "silver:20220308T1400Z")
     engine.dispose()
     assert states == {"sent": 27}
 
@@ -181,30 +181,26 @@ def test_schedule_cli_previews_march(capsys: pytest.CaptureFixture[str], tmp_pat
 
 
 def test_gold_summary_post_carries_the_chart(slack: Any, loaded: Any, force_config: ForceConfig) -> None:
-    port = sender_for(slack, loaded)
-    run_tick(loaded, force_config, port, utc(2022, 3, 3, 9))  # Gold summary for Fri 4 March
-    gold = [m for m in slack.messages(force_config.channels.gold) if m.metadata]
+    port = sender_for(slack, loaded, force_config)
+    run_tick(loaded, force_config, port, utc(2022, 3, 3, 9), draw_chart=render_chart_png)  # Gold for Fri 4 March
+    gold = [m for m in slack.messages(force_config.channel("gold", "slack")) if m.metadata]
     assert len(gold) == 1
     upload = [c for c in slack.calls_to("files.completeUploadExternal")]
-    assert len(upload) == 1 and upload[0].params.get("channel_id") == force_config.channels.gold
+    assert len(upload) == 1 and upload[0].params.get("channel_id") == force_config.channel("gold", "slack")
     assert upload[0].params.get("thread_ts") == gold[0].ts
     png = next(iter(slack.files.values()))
     assert png.startswith(b"\x89PNG")
 
 
 def test_without_matplotlib_the_summary_goes_and_the_note_is_said_once(
-        slack: Any, loaded: Any, force_config: ForceConfig, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ncpi_core.reports.chart as chart
+        slack: Any, loaded: Any, force_config: ForceConfig) -> None:
+    def no_matplotlib(_data: ChartData) -> bytes:
+        raise ChartUnavailable()
 
-    def no_matplotlib(_data: Any) -> bytes:
-        raise chart.ChartUnavailable("Charts need matplotlib, which is not installed.",
-                                     "Install it with: pip install 'ncpi[charts]'")
-
-    monkeypatch.setattr(chart, "render_chart_png", no_matplotlib)
-    port = sender_for(slack, loaded)
-    run_tick(loaded, force_config, port, utc(2022, 3, 3, 9))
-    run_tick(loaded, force_config, port, utc(2022, 3, 17, 9))  # the next Gold summary
-    gold = slack.messages(force_config.channels.gold)
+    port = sender_for(slack, loaded, force_config)
+    run_tick(loaded, force_config, port, utc(2022, 3, 3, 9), draw_chart=no_matplotlib)
+    run_tick(loaded, force_config, port, utc(2022, 3, 17, 9), draw_chart=no_matplotlib)  # the next Gold summary
+    gold = slack.messages(force_config.channel("gold", "slack"))
     summaries = [m for m in gold if m.metadata]
     notes = [m for m in gold if "chart is not attached" in m.text]
     assert len(summaries) == 2 and len(notes) == 1
@@ -215,14 +211,10 @@ def test_without_matplotlib_the_summary_goes_and_the_note_is_said_once(
 def test_an_unreachable_slack_stops_the_tick_instead_of_queueing_behind_it(
         loaded: Any, force_config: ForceConfig) -> None:
     dead_end = build_web_client("xoxb-test", "http://127.0.0.1:9/api/", timeout=1, max_retries=1)
-    port = DeliverySender(SlackGateway(dead_end, loaded().engine))
+    port = DeliverySender(SlackGateway(dead_end, loaded), force_config)
     result = run_tick(loaded, force_config, port, MARCH_1_0900, senders=1)
     assert result.halted >= 1 and result.sent == 0
     assert result.failed < 27  # the rest waits for the next tick, with its attempts untouched
     with loaded() as uow:
-        from sqlalchemy import func, select
-
-        from ncpi_core.storage.tables import DeliveryRow
-        pending = uow.session.scalar(select(func.count()).select_from(DeliveryRow).where(
-            DeliveryRow.state == "pending", DeliveryRow.attempts == 0))
-    assert pending and pending > 0
+        pending = [r for r in uow.ledger.records(states=["pending"]) if r.attempts == 0]
+    assert pending

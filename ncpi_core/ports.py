@@ -1,7 +1,7 @@
 """The sending port: what the delivery ledger hands a chat front end, and what it gets back.
 
-The core decides *what* is owed and *whether* it was sent; a front end (bot/slack/sender.py for
-Slack) renders the typed content below in its own words and posts it, mapping a person to a
+The core decides *what* is owed and *whether* it was sent; a front end's sender (`bot/<platform>/
+sender.py`) renders the typed content below in its own words and posts it, mapping a person to a
 direct conversation and a body to its channel. Nothing here knows a platform.
 """
 
@@ -140,7 +140,7 @@ class SendFailed(Exception):
 class DeliveryPort(Protocol):
     """What the ledger needs from a chat platform."""
 
-    platform: str  # the name people's identities use for it ("slack", "teams")
+    platform: str  # the name people's identities and the config's channels use for it
 
     def send(self, message: Outgoing) -> MessageRef:
         """Post `message`; raise SendFailed when it did not go."""

@@ -19,9 +19,8 @@ from bot.slack.sender import DeliverySender
 from bot.standin import SlackStandIn
 from ncpi_core.config.schema import load_force_config, load_plan_file
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.tables import DmChannelRow
-from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.ledger import run_tick
 from ncpi_core.usecases.plan import load_plan
 
 # Silver meets Tuesday 22 March 2022 at 14:00; prompts are owed from Tuesday 15 March 09:00
@@ -89,23 +88,23 @@ def measure_fanout(db_url: str, folder: Path, leads: int = 500, per_second: int 
     config = load_force_config(config_dir / "ncpi.yaml")
     plan = load_plan_file(config_dir / "action_plan.yaml", config)
     engine = build_engine(db_url)
+    uow_factory = SqlUowFactory(engine)
     try:
-        with UnitOfWork(engine) as uow:
+        with uow_factory() as uow:
             load_plan(plan, config, uow, datetime(2022, 2, 1, 9, tzinfo=UTC))
             uow.commit()
-        users = {p.slack_user: p.name for p in config.people}
+        users = {p.slack_user: p.name for p in config.people if p.slack_user}
         with SlackStandIn(users=users, channels={"C0SILVER01": "silver", "C0GOLD0001": "gold"}) as slack:
             if warm_dm_cache:  # the steady state: DM channels were opened in an earlier cycle
-                with UnitOfWork(engine) as uow:
-                    assert uow.session is not None
-                    uow.session.add_all([DmChannelRow(slack_user=u, channel=slack.dm_channel(u),
-                                                      updated_at=PROMPTS_DUE) for u in users])
+                with uow_factory() as uow:
+                    for u in users:
+                        uow.conversations.put("slack", u, slack.dm_channel(u), None, PROMPTS_DUE)
                     uow.commit()
             slack.set_rate_limit("chat.postMessage", per_second, retry_after=1)
-            port = DeliverySender(SlackGateway(build_web_client(TOKEN, slack.api_url), engine))
+            port = DeliverySender(SlackGateway(build_web_client(TOKEN, slack.api_url), uow_factory), config)
             started = time.perf_counter()
             for _ in range(5):  # one tick should do; more only if some were left for a retry
-                result = run_tick(lambda: UnitOfWork(engine), config, port, PROMPTS_DUE, limit=10_000)
+                result = run_tick(uow_factory, config, port, PROMPTS_DUE, limit=10_000)
                 if not result.failed:
                     break
             wall = time.perf_counter() - started

@@ -60,18 +60,18 @@ def test_a_bug_is_not_dressed_up_as_a_storage_error(uow_factory: SqlUowFactory) 
 def test_database_errors_name_the_url_without_its_password(unreachable: Engine, empty_sqlite: Engine) -> None:
     with pytest.raises(StorageUnavailable) as caught, errors.database_errors(UNREACHABLE):
         unreachable.connect()
-    assert caught.value.code == errors.UNREACHABLE
+    assert caught.value.code == "storage.unreachable"
     assert caught.value.params["url"].endswith("@127.0.0.1:1/none") and "s3cret" not in str(caught.value)
     with pytest.raises(ConfigurationError) as bad, errors.database_errors("not a url"):
         build_engine("not a url")
-    assert bad.value.code == errors.URL_INVALID and bad.value.params == {"url": "(unreadable URL)"}
+    assert bad.value.code == "storage.url_invalid" and bad.value.params == {"url": "(unreadable URL)"}
     with pytest.raises(SchemaMissing) as empty, errors.database_errors("sqlite://"), \
             empty_sqlite.connect() as conn:
         conn.exec_driver_sql("SELECT * FROM actions")
-    assert empty.value.code == errors.NO_TABLES
+    assert empty.value.code == "storage.no_tables"
     with pytest.raises(ConfigurationError) as driver, errors.database_errors(UNREACHABLE):
         raise ModuleNotFoundError("No module named 'psycopg'")
-    assert driver.value.code == errors.DRIVER_MISSING
+    assert driver.value.code == "storage.driver_missing"
     with pytest.raises(ModuleNotFoundError), errors.database_errors(UNREACHABLE):
         raise ModuleNotFoundError("No module named 'something_else'")
 

@@ -12,7 +12,7 @@ from bot import health
 from ncpi_core.errors import ConfigurationError, SchemaMissing, StorageUnavailable
 from ncpi_core.storage import errors
 from ncpi_core.storage.engine import Engine, build_engine
-from ncpi_core.storage.health import probe
+from ncpi_core.storage.health import probe, probe_url
 from ncpi_core.storage.migrate import head_revision
 from ncpi_core.storage.sql import SqlUowFactory
 from tests.conftest import private_postgres_database
@@ -85,3 +85,9 @@ def test_the_health_probe(engine: Engine, empty_sqlite: Engine, unreachable: Eng
     assert health.check(empty_sqlite) == (503, {"status": "unavailable", "database": "not migrated",
                                                 "hint": "run `ncpi db upgrade`", "revision": None})
     assert health.check(unreachable) == (503, {"status": "unavailable", "database": "not answering"})
+
+
+def test_the_health_probe_by_url(db_url: str) -> None:
+    assert probe_url(db_url).migrated
+    assert probe_url("not a url").problem == "ArgumentError"
+    assert probe_url(UNREACHABLE).problem == "OperationalError"

@@ -15,12 +15,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from ncpi_core.errors import ConfigurationError, NcpiError, SchemaMissing, StorageUnavailable
 
-# codes of the errors raised here, besides StorageUnavailable's and SchemaMissing's defaults
-URL_INVALID = "storage.url_invalid"  # params: url (password hidden)
-UNREACHABLE = "storage.unreachable"  # params: url (password hidden)
-NO_TABLES = "storage.no_tables"  # the database has no ncpi tables at all
-DRIVER_MISSING = "storage.driver_missing"  # PostgreSQL's driver is not installed
-
 
 def safe_url(url: str) -> str:
     """The database URL without its password, for messages and logs."""
@@ -49,19 +43,22 @@ def storage_error(exc: BaseException) -> NcpiError | None:
 
 @contextmanager
 def database_errors(url: str) -> Iterator[None]:
-    """Around code that opens the database at `url`: its failures become core errors whose
-    params name the URL without its password."""
+    """Around code that opens the database at `url`: its failures become core errors.
+
+    Codes: `storage.url_invalid` (params: url, password hidden), `storage.unreachable` (url),
+    `storage.no_tables` (no ncpi tables at all), `storage.driver_missing` (no PostgreSQL driver).
+    """
     try:
         yield
     except ArgumentError:
-        raise ConfigurationError(URL_INVALID, url=safe_url(url)) from None
+        raise ConfigurationError("storage.url_invalid", url=safe_url(url)) from None
     except DBAPIError as exc:
         if missing_schema(exc):
-            raise SchemaMissing(NO_TABLES) from None
+            raise SchemaMissing("storage.no_tables") from None
         if isinstance(exc, OperationalError):
-            raise StorageUnavailable(UNREACHABLE, url=safe_url(url)) from None
+            raise StorageUnavailable("storage.unreachable", url=safe_url(url)) from None
         raise
     except ModuleNotFoundError as exc:
         if "psycopg" in str(exc):
-            raise ConfigurationError(DRIVER_MISSING) from None
+            raise ConfigurationError("storage.driver_missing") from None
         raise

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import current_revision, head_revision
 
 
@@ -37,3 +38,16 @@ def probe(engine: Engine) -> DatabaseHealth:
     except SQLAlchemyError as exc:
         return DatabaseHealth(False, None, _head(), type(exc).__name__)
     return DatabaseHealth(True, revision, _head())
+
+
+def probe_url(url: str) -> DatabaseHealth:
+    """`probe` on a database known only by its URL (`ncpi check`): an unreadable URL or a missing
+    driver is a database not answering too; the engine is disposed of afterwards."""
+    try:
+        engine = build_engine(url)
+    except (SQLAlchemyError, ModuleNotFoundError) as exc:
+        return DatabaseHealth(False, None, _head(), type(exc).__name__)
+    try:
+        return probe(engine)
+    finally:
+        engine.dispose()

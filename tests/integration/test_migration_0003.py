@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -18,7 +17,7 @@ from ncpi_core.domain.ledger import MessageRef, Recipient
 from ncpi_core.domain.models import Role
 from ncpi_core.domain.records import RequestKind, RequestState
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.migrate import alembic_config, current_revision, upgrade
+from ncpi_core.storage.migrate import current_revision, downgrade, upgrade
 from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.storage.tables import Base, UTCDateTime
 from tests.conftest import private_postgres_database
@@ -254,10 +253,7 @@ def test_upgrade_keeps_every_row_and_converts_it(at_0002: sa.Engine) -> None:
 def test_downgrade_gives_the_rows_back(at_0002: sa.Engine) -> None:
     before = _counts(at_0002, [*KEPT, "dm_channels"])
     upgrade(at_0002)
-    cfg = alembic_config(at_0002.url.render_as_string(hide_password=False))
-    with at_0002.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0002")
+    downgrade(at_0002, "0002")
     assert current_revision(at_0002) == "0002"
     assert _counts(at_0002, [*KEPT, "dm_channels"]) == before
     with at_0002.connect() as conn:

@@ -427,3 +427,19 @@ def test_the_same_event_or_update_key_at_once_is_kept_once(any_uow_factory: UowF
                                        lambda u: u.updates.add(update("R1.1", NOW), "k"))
     assert first is not None and second is None and not early
     assert len(read(any_uow_factory, lambda u: u.updates.for_action("R1.1"))) == 1
+
+
+def test_rows_read_for_update_stay_locked_until_the_transaction_ends(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    with any_uow_factory() as uow:
+        uow.absences.add(_away("ana", DAY, DAY + timedelta(days=2)))
+        uow.commit()
+    locks: list[Callable[[UnitOfWork], object]] = [
+        lambda u: u.plan.action("R1.1", for_update=True),
+        lambda u: u.absences.overlapping("ana", DAY, DAY),
+        lambda u: u.absences.current_and_future("ana", DAY)]
+    for lock in locks:
+        assert overlapping(any_uow_factory, lock, lock)[2] is False  # the second waited
+    # a plain read waits for nobody on PostgreSQL (SQLite and memory: one transaction at a time)
+    plain = overlapping(any_uow_factory, locks[0], lambda u: u.plan.action("R1.1"))[2]
+    assert plain is on_postgres(any_uow_factory)

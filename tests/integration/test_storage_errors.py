@@ -12,7 +12,7 @@ from bot import health
 from ncpi_core.errors import ConfigurationError, SchemaMissing, StorageUnavailable
 from ncpi_core.storage import errors
 from ncpi_core.storage.engine import Engine, build_engine
-from ncpi_core.storage.health import probe
+from ncpi_core.storage.health import probe, probe_url
 from ncpi_core.storage.migrate import head_revision
 from ncpi_core.storage.sql import SqlUowFactory
 from tests.conftest import private_postgres_database
@@ -60,18 +60,18 @@ def test_a_bug_is_not_dressed_up_as_a_storage_error(uow_factory: SqlUowFactory) 
 def test_database_errors_name_the_url_without_its_password(unreachable: Engine, empty_sqlite: Engine) -> None:
     with pytest.raises(StorageUnavailable) as caught, errors.database_errors(UNREACHABLE):
         unreachable.connect()
-    assert caught.value.code == errors.UNREACHABLE
+    assert caught.value.code == "storage.unreachable"
     assert caught.value.params["url"].endswith("@127.0.0.1:1/none") and "s3cret" not in str(caught.value)
     with pytest.raises(ConfigurationError) as bad, errors.database_errors("not a url"):
         build_engine("not a url")
-    assert bad.value.code == errors.URL_INVALID and bad.value.params == {"url": "(unreadable URL)"}
+    assert bad.value.code == "storage.url_invalid" and bad.value.params == {"url": "(unreadable URL)"}
     with pytest.raises(SchemaMissing) as empty, errors.database_errors("sqlite://"), \
             empty_sqlite.connect() as conn:
         conn.exec_driver_sql("SELECT * FROM actions")
-    assert empty.value.code == errors.NO_TABLES
+    assert empty.value.code == "storage.no_tables"
     with pytest.raises(ConfigurationError) as driver, errors.database_errors(UNREACHABLE):
         raise ModuleNotFoundError("No module named 'psycopg'")
-    assert driver.value.code == errors.DRIVER_MISSING
+    assert driver.value.code == "storage.driver_missing"
     with pytest.raises(ModuleNotFoundError), errors.database_errors(UNREACHABLE):
         raise ModuleNotFoundError("No module named 'something_else'")
 
@@ -85,3 +85,9 @@ def test_the_health_probe(engine: Engine, empty_sqlite: Engine, unreachable: Eng
     assert health.check(empty_sqlite) == (503, {"status": "unavailable", "database": "not migrated",
                                                 "hint": "run `ncpi db upgrade`", "revision": None})
     assert health.check(unreachable) == (503, {"status": "unavailable", "database": "not answering"})
+
+
+def test_the_health_probe_by_url(db_url: str) -> None:
+    assert probe_url(db_url).migrated
+    assert probe_url("not a url").problem == "ArgumentError"
+    assert probe_url(UNREACHABLE).problem == "OperationalError"

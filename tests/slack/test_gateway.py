@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.standin import SlackStandIn
 from ncpi_core.storage.sql import SqlUowFactory

@@ -8,15 +8,18 @@ from datetime import timedelta
 import pytest
 
 from bot.copy import SLACK, error_text, history_detail, history_what, notice_text, outcome_text
+from bot.slack.blocks.workflow import notice_message
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.ledger import Kind, Recipient
 from ncpi_core.domain.models import RAG, ActionStatus, Source
 from ncpi_core.domain.records import RequestKind, RequestState
 from ncpi_core.errors import InvalidInput, InvalidTransition, NcpiError, NotFound, PermissionDenied
+from ncpi_core.ports import NoticeContent
 from ncpi_core.storage.memory import MemoryUowFactory
 from ncpi_core.usecases import closure, due_dates
 from ncpi_core.usecases.common import change_action
 from ncpi_core.usecases.history import history
+from ncpi_core.usecases.ledger import send_now
 from tests.unit.governance_world import (
     T0,
     action,
@@ -28,6 +31,7 @@ from tests.unit.governance_world import (
     trail,
     who,
 )
+from tests.unit.ledger_world import FakePort
 
 EVIDENCE = "https://intranet/policy/123"
 
@@ -232,3 +236,15 @@ def test_history_is_for_readers_and_the_owner(world: MemoryUowFactory, force_con
         history(world, force_config, who(force_config, "people_services"), "R3.2")
     assert error_text(err.value, SLACK) == ("Sorry, the history of R3.2 is for Silver and Gold members and its "
                                             "owner. Use `/ncpi my` to see your own actions.")
+
+
+def test_queued_notices_go_through_the_ledger_and_read_the_same_in_slack(world: MemoryUowFactory,
+                                                                         force_config: ForceConfig) -> None:
+    out = closure.propose_complete(world, force_config, who(force_config, "head_ld"), "R3.2", EVIDENCE, **at())
+    port = FakePort()
+    result = send_now(world, force_config, port, out.delivery_keys, at()["now"])
+    assert result.keys_sent == out.delivery_keys and result.failed_keys == []
+    [sent] = port.posted
+    assert isinstance(sent.content, NoticeContent) and sent.recipient == Recipient.of_person("tacc")
+    assert notice_message(sent.content) == notice_message(out.notices[0])
+    assert [r.state for r in notices(world)] == ["sent"]

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
 from bot.settings import Settings
 from ncpi_core.config.schema import ForceConfig, load_force_config
-from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.engine import Engine, build_engine
+from ncpi_core.storage.sql import SqlUnitOfWork
 
 Clock = Callable[[], datetime]
 
@@ -52,8 +50,8 @@ class Core:
     engine: Engine
     clock: Clock
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
 
     @property
     def tz(self) -> ZoneInfo:

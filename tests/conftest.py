@@ -1,4 +1,5 @@
-"""Shared fixtures: clean environment, and a migrated database on SQLite and on PostgreSQL."""
+"""Shared fixtures: clean environment, a migrated database on SQLite and on PostgreSQL, and the
+in-memory storage for use-case unit tests."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from ncpi_core.config.schema import ForceConfig, PlanFile, load_force_config, load_plan_file
+from ncpi_core.storage.base import UowFactory
 from ncpi_core.storage.engine import build_engine, normalise_url
+from ncpi_core.storage.memory import MemoryUowFactory
 from ncpi_core.storage.migrate import upgrade
+from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.storage.tables import Base
-from ncpi_core.storage.uow import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "config"
@@ -56,8 +59,8 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def private_postgres_database(prefix: str = "ncpi_t") -> Iterator[str]:
-    """A new migrated PostgreSQL database on the test server, dropped on leaving.
+def private_postgres_database(prefix: str = "ncpi_t", revision: str = "head") -> Iterator[str]:
+    """A new PostgreSQL database on the test server migrated to `revision`, dropped on leaving.
 
     Private, so that several test runs on one server (developers, CI) never see each other's rows.
     """
@@ -71,7 +74,7 @@ def private_postgres_database(prefix: str = "ncpi_t") -> Iterator[str]:
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}. Start it (see README).")
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     engine = build_engine(url)
-    upgrade(engine)
+    upgrade(engine, revision)
     engine.dispose()
     try:
         yield url
@@ -94,18 +97,23 @@ def _truncate_all(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -> str:
-    """A migrated, empty database: once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
+def _empty_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a migrated, empty database of this kind ("sqlite" or "postgres")."""
+    if kind == "sqlite":
         path = tmp_path / "ncpi.db"
-        shutil.copy(_sqlite_template, path)
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_database")
     engine = build_engine(url)
     _truncate_all(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: once on SQLite and once on PostgreSQL."""
+    return _empty_database(request.param, request, tmp_path)
 
 
 @pytest.fixture
@@ -116,12 +124,30 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def uow_factory(engine: Engine):  # type: ignore[no-untyped-def]
-    return lambda: UnitOfWork(engine)
+def uow_factory(engine: Engine) -> SqlUowFactory:
+    """Units of work on the database of `db_url` (SQLite, then PostgreSQL)."""
+    return SqlUowFactory(engine)
 
 
 @pytest.fixture
-def loaded(uow_factory, force_config: ForceConfig, plan_file: PlanFile):  # type: ignore[no-untyped-def]
+def memory_uow_factory() -> MemoryUowFactory:
+    """Units of work on a fresh in-memory store: for use-case unit tests (no database)."""
+    return MemoryUowFactory()
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
+    """Empty storage three ways, for tests of the storage contract: in memory, SQLite, PostgreSQL."""
+    if request.param == "memory":
+        yield MemoryUowFactory()
+        return
+    eng = build_engine(_empty_database(request.param, request, tmp_path))
+    yield SqlUowFactory(eng)
+    eng.dispose()
+
+
+@pytest.fixture
+def loaded(uow_factory: SqlUowFactory, force_config: ForceConfig, plan_file: PlanFile) -> SqlUowFactory:
     """The North Yorkshire plan loaded into the database; returns the uow factory."""
     from ncpi_core.usecases.plan import load_plan
 

@@ -143,7 +143,7 @@ def tick(args: argparse.Namespace) -> int:
     core = build_core()
     token = core.settings.bot_token()
     now = parse_when(args.now, core.tz, core.now())
-    gateway = SlackGateway(build_web_client(token, core.settings.slack_api_url), core.engine, core.clock)
+    gateway = SlackGateway(build_web_client(token, core.settings.slack_api_url), core.uow, core.clock)
     result = run_tick(core.uow, core.config, DeliverySender(gateway), now)
     print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))
     return 0

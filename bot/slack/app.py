@@ -96,7 +96,7 @@ def build_app_with_deps(core: Core, client: WebClient | None = None, *,
                                              thread_name_prefix="ncpi-listener"),
         logger=BOLT_LOG,
     )
-    gateway = SlackGateway(client, core.engine, core.clock)
+    gateway = SlackGateway(client, core.uow, core.clock)
     deps = Deps(core=core, client=client, gateway=gateway, sender=DeliverySender(gateway))
     app.error(_error_handler(deps))
     def after_ack(error: Exception, body: dict[str, Any], context: Any) -> None:

@@ -83,7 +83,7 @@ class Tour:
         self.out, self.full = out, full
         self.users = {p.slack_user: p.name for p in core.config.people}
         self.channels = {core.config.channels.silver: "silver", core.config.channels.gold: "gold"}
-        self.port = DeliverySender(SlackGateway(build_web_client(TOKEN, slack.api_url), core.engine,
+        self.port = DeliverySender(SlackGateway(build_web_client(TOKEN, slack.api_url), core.uow,
                                                 core.clock))
         self.printed = 0
         self.seen_kinds: set[str] = set()

@@ -19,13 +19,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
-from ncpi_core.storage.tables import DmChannelRow
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.base import UowFactory
 
 log = logging.getLogger(__name__)
+
+PLATFORM = "slack"  # the name this front end's DMs are kept under in the conversations table
 
 
 def build_web_client(token: str | None, base_url: str, timeout: int = 30,
@@ -40,12 +39,12 @@ def build_web_client(token: str | None, base_url: str, timeout: int = 30,
 
 
 class SlackGateway:
-    """Slack side effects ncpi needs, with the DM channel cache kept in the database."""
+    """Slack side effects ncpi needs, with the DM channel cache kept in storage (`conversations`)."""
 
-    def __init__(self, client: WebClient, engine: Engine | None = None,
+    def __init__(self, client: WebClient, uow_factory: UowFactory | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.client = client
-        self.engine = engine
+        self.uow_factory = uow_factory
         self.clock = clock or (lambda: datetime.now(UTC))
         self._dm_cache: dict[str, str] = {}
         self._user_locks: dict[str, threading.Lock] = {}
@@ -74,25 +73,20 @@ class SlackGateway:
             return channel
 
     def _stored_dm(self, slack_user: str) -> str | None:
-        if self.engine is None:
+        if self.uow_factory is None:
             return None
-        with UnitOfWork(self.engine) as uow:
-            assert uow.session is not None
-            row = uow.session.get(DmChannelRow, slack_user)
-            return row.channel if row is not None else None
+        with self.uow_factory() as uow:
+            stored = uow.conversations.get(PLATFORM, slack_user)
+        return stored[0] if stored is not None else None
 
     def _open_dm(self, slack_user: str) -> str:
         resp = self.client.conversations_open(users=slack_user)
         channel = str(resp["channel"]["id"])
-        if self.engine is not None:
-            try:
-                with UnitOfWork(self.engine) as uow:
-                    assert uow.session is not None
-                    uow.session.merge(DmChannelRow(slack_user=slack_user, channel=channel,
-                                                   updated_at=self.clock()))
-                    uow.commit()
-            except IntegrityError:
-                pass  # another replica stored the same channel first
+        if self.uow_factory is not None:
+            with self.uow_factory() as uow:
+                # an upsert: another replica storing the same channel first is no error
+                uow.conversations.put(PLATFORM, slack_user, channel, None, self.clock())
+                uow.commit()
         return channel
 
     # --- messages ------------------------------------------------------------------------------

@@ -1,1 +1,1 @@
-"""Storage: SQLAlchemy tables, engine, repository and unit of work."""
+"""Storage: the port (`base`), its SQL and in-memory implementations, tables and migrations."""

@@ -8,6 +8,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+# the edges hold an engine (built here) and pass it back to storage; they never import SQLAlchemy
+__all__ = ["Engine", "build_engine", "normalise_url"]
+
 
 def normalise_url(url: str) -> str:
     """Accept the URL forms people paste (postgres://, postgresql://) and use psycopg 3."""
@@ -57,7 +60,3 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)
-
-
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"

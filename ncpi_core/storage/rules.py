@@ -18,8 +18,6 @@ RETRYABLE_STATES = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 DONE_STATES = frozenset({DeliveryState.SKIPPED.value, DeliveryState.STALE.value})
 # a reply in the thread of one of these is an update to its action
 THREAD_KINDS = (Kind.PROMPT.value, Kind.NUDGE.value)
-# rows per statement when inserting or filtering by many keys (well under every driver's limit)
-CHUNK = 500
 
 NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until": None}
 

@@ -73,7 +73,8 @@ class PersonRow(Base):
     __tablename__ = "people"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    slack_user: Mapped[str] = mapped_column(String(32), index=True)
+    # platform -> that platform's id for them ({"teams": "29:…"}): opaque strings
+    identities: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -117,10 +118,11 @@ class UpdateRow(Base):
     blockers: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    author_slack_user: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # "platform:id" of the account it came from, when known
+    author_identity: Mapped[str | None] = mapped_column(String(200), nullable=True)
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Slack event_id / client_msg_id / view id: a re-delivered event cannot store twice
+    # the platform's event / message / form id: a re-delivered event cannot store twice
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
 
     __table_args__ = (
@@ -184,16 +186,16 @@ class AbsenceRow(Base):
 
 
 class DeliveryRow(Base):
-    """One message the bot owes Slack, recorded before it is sent: the source of truth for 'sent once'."""
+    """One message the bot owes, recorded before it is sent: the source of truth for 'sent once'."""
 
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # prompt | nudge | escalation | silver_summary | ...
+    kind: Mapped[str] = mapped_column(String(32))  # prompt | nudge | escalation | notice | ...
     meeting: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Meeting.key
     action_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     person: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    target: Mapped[str] = mapped_column(String(32))  # Slack user or channel id
+    recipient: Mapped[str] = mapped_column(String(100))  # "person:<id>" or "body:silver" / "body:gold"
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed|dead|stale
@@ -202,31 +204,37 @@ class DeliveryRow(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    slack_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    slack_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # where it went, once sent: the platform, its conversation and the message in it
+    platform: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    conversation: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    message_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         Index("ix_deliveries_state_due", "state", "due_at"),
-        Index("ix_deliveries_thread", "slack_channel", "slack_ts"),
-        # the newest send is part of a summary's data version (ncpi_core.usecases.summary_cache)
+        # a reply in a message's thread finds the delivery (and its action) by where it went
+        Index("ix_deliveries_message", "platform", "conversation", "message_ref"),
+        # the newest send is part of a summary's data version (UnitOfWork.data_version)
         Index("ix_deliveries_sent_at", "sent_at"),
     )
 
 
-class DmChannelRow(Base):
-    """Cached DM channel id for a Slack user (conversations.open is rate-limited)."""
+class ConversationRow(Base):
+    """Where to reach someone on a platform: a direct conversation's id (opening one is
+    rate-limited) and, where the platform needs it, a reference to message them first."""
 
-    __tablename__ = "dm_channels"
-    slack_user: Mapped[str] = mapped_column(String(32), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
+    __tablename__ = "conversations"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's user id
+    conversation: Mapped[str] = mapped_column(String(300))
+    reference: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ProcessedEventRow(Base):
-    """A Slack event or interaction already handled (Slack re-delivers; we act once)."""
+    """An event or interaction already handled (platforms re-deliver; we act once)."""
 
     __tablename__ = "processed_events"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -25,7 +25,10 @@ def run_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = build_engine(config.get_main_option("sqlalchemy.url") or "sqlite:///ncpi.db")
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL given: migrate with `ncpi db upgrade`")
+    engine = build_engine(url)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

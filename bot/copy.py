@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ncpi_core.domain import pii
 from ncpi_core.domain.replies import ReplyProblem
+from ncpi_core.domain.summaries.model import Decision, DecisionKind
 from ncpi_core.errors import NcpiError
 from ncpi_core.usecases.history import HistoryEntry
 
@@ -201,6 +202,17 @@ ERRORS: dict[str, tuple[Words, Words]] = {
     "command.incomplete": ("Something is missing from `{cmd}{command}`.", "For example `{cmd}{example}`."),
     "form.unavailable": ("{platform} did not send what is needed to open a form here.",
                          lambda p, v: _say(_FORM_INSTEAD[p["instead"]], p, v)),
+    "recommendation.not_found": ("There is no recommendation '{typed}' in the plan.",
+                                 lambda p, v: f"Recommendation ids are {_ids(p['ids'], p['more'])}."
+                                 if p["ids"] else "No plan is loaded yet."),
+    "summary.unknown_filter": ("'{only}' is not a summary filter.",
+                               lambda p, v: f"Use one of {', '.join(p['filters'])}."),
+    "summary.unknown_word": ("I don't understand `{word}` in `{cmd}summary`.",
+                             "Try `{cmd}{usage}` (recommendations are {sample}…)."),
+    "chart.unavailable": ("Charts need matplotlib, which is not installed.", "Run: pip install 'ncpi[charts]'"),
+    "when.unreadable": ("'{typed}' is not a date or date-time.",
+                        "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00."),
+    "when.reversed": ("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order."),
     "storage.unavailable": ("The database did not answer.", "Please try again shortly."),
     "storage.schema_missing": ("The database has no ncpi tables yet (or an older schema).",
                                "Run `ncpi db upgrade` first."),
@@ -257,7 +269,8 @@ OUTCOMES: dict[str, Words] = {
 
 
 class Coded(Protocol):
-    code: str
+    @property
+    def code(self) -> str: ...
 
     @property
     def params(self) -> Mapping[str, Any]: ...
@@ -358,6 +371,11 @@ def history_detail(entry: HistoryEntry) -> str:
 
 
 # --- the front ends' own lines ------------------------------------------------------------------------
+def decision_hint(decision: Decision) -> str:
+    """After a decision in a summary: who answers it, with which command (as summaries have always said)."""
+    return f" (Gold chair: `signoff {decision.action_id}`)" if decision.kind is DecisionKind.SIGNOFF else ""
+
+
 DATABASE_DOWN = "The database is not answering; please try again shortly."
 UNEXPECTED = ("Sorry, something went wrong on ncpi's side and nothing was changed by this request. "
               "It has been logged; please try again, or tell the plan administrator if it keeps happening.")

@@ -14,8 +14,11 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.summaries.chart import ChartDrawer
 from ncpi_core.ports import DeliveryPort
-from ncpi_core.usecases.schedule import TickResult, UowFactory, new_worker_id, run_tick
+from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.storage.base import UowFactory
+from ncpi_core.usecases.ledger import TickResult, new_worker_id, run_tick
 
 log = logging.getLogger(__name__)
 JOB_ID = "ncpi-delivery-tick"
@@ -25,12 +28,14 @@ class DeliveryScheduler:
     """Owns a BackgroundScheduler with one job: `tick()` every `interval_seconds`."""
 
     def __init__(self, uow_factory: UowFactory, config: ForceConfig, port: DeliveryPort,
-                 clock: Callable[[], datetime], interval_seconds: int = 60) -> None:
+                 clock: Callable[[], datetime], interval_seconds: int = 60,
+                 draw_chart: ChartDrawer | None = render_chart_png) -> None:
         self.uow_factory = uow_factory
         self.config = config
         self.port = port
         self.clock = clock
         self.interval_seconds = interval_seconds
+        self.draw_chart = draw_chart
         self.worker = new_worker_id()
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.last: TickResult | None = None
@@ -38,7 +43,8 @@ class DeliveryScheduler:
     def tick(self) -> TickResult | None:
         """One tick; errors are logged (the next tick tries again), never raised into APScheduler."""
         try:
-            self.last = run_tick(self.uow_factory, self.config, self.port, self.clock(), worker=self.worker)
+            self.last = run_tick(self.uow_factory, self.config, self.port, self.clock(), worker=self.worker,
+                                 draw_chart=self.draw_chart)
         except Exception:  # noqa: BLE001 - a database blip must not kill the job
             log.exception("delivery tick failed; the next one will try again")
             return None
@@ -61,12 +67,3 @@ class DeliveryScheduler:
     def shutdown(self, wait: bool = True) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
-
-
-def build_delivery_scheduler(deps: object, interval_seconds: int = 60) -> DeliveryScheduler:
-    """The scheduler for `ncpi run`, from the bot's Deps (core and gateway)."""
-    from bot.slack.sender import DeliverySender
-
-    core = deps.core  # type: ignore[attr-defined]
-    return DeliveryScheduler(core.uow, core.config, DeliverySender(deps.gateway),  # type: ignore[attr-defined]
-                             core.now, interval_seconds)

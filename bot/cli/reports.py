@@ -9,7 +9,16 @@ from pathlib import Path
 from bot.bootstrap import Core, build_core
 from bot.cli.errors import database_errors
 from bot.cli.progress import Progress
-from ncpi_core.domain.summaries import NO_PLAN
+from bot.cli.schedule import parse_when
+from bot.copy import decision_hint
+from ncpi_core.domain.summaries.chart import ChartUnavailable
+from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.reports.common import NO_PLAN
+from ncpi_core.reports.export import write_export
+from ncpi_core.reports.render import render_summary
+from ncpi_core.usecases.charts import chart_data
+from ncpi_core.usecases.exports import build_export
+from ncpi_core.usecases.summaries import summary_now
 
 
 def _core(args: argparse.Namespace) -> Core:
@@ -17,11 +26,10 @@ def _core(args: argparse.Namespace) -> Core:
     core = build_core()
     when = getattr(args, "now", None)
     if when:
-        from bot.cli.schedule import parse_when
-
         fixed = parse_when(when, core.tz, core.now())
         core.clock = lambda: fixed
     return core
+
 
 def _write(text: str) -> None:
     # a summary may hold any character a lead typed; never fail on a narrow terminal encoding
@@ -34,9 +42,6 @@ def _write(text: str) -> None:
 
 def summary(args: argparse.Namespace) -> int:
     """Print the Silver or Gold summary (exit 1 with a clear line when no plan is loaded)."""
-    from ncpi_core.domain.summaries import summary_now
-    from ncpi_core.reports.render import render_summary
-
     core = _core(args)
     with database_errors(core.settings.database_url):
         result = summary_now(core.uow, core.config, core.now(), args.level,
@@ -44,24 +49,20 @@ def summary(args: argparse.Namespace) -> int:
     if result.empty:
         print(NO_PLAN)
         return 1
-    _write(render_summary(result, args.format))
+    _write(render_summary(result, args.format, hint=decision_hint))
     return 0
 
 
-def _chart_png(core: object) -> bytes | None:
+def _chart_png(core: Core) -> bytes | None:
     """The chart for the export's Chart sheet, or None when matplotlib is not installed."""
-    from ncpi_core.reports.chart import ChartUnavailable, chart_data, render_chart_png
-
     try:
-        return render_chart_png(chart_data(core.uow, core.config, core.now()))  # type: ignore[attr-defined]
+        return render_chart_png(chart_data(core.uow, core.config, core.now()))
     except ChartUnavailable:
         return None
 
 
 def export(args: argparse.Namespace) -> int:
     """Write the plan with its latest updates, history and audit trail to --out."""
-    from ncpi_core.reports.export import build_export, write_export
-
     core = _core(args)
     out = Path(args.out)
     if not out.parent.exists():
@@ -75,12 +76,12 @@ def export(args: argparse.Namespace) -> int:
             print(NO_PLAN)
             return 1
         if args.format == "xlsx":
-            progress.step(f"drawing the chart ({len(data.history):,} updates read)")
+            progress.step(f"drawing the chart ({len(data.updates):,} updates read)")
         png = _chart_png(core) if args.format == "xlsx" else None
         progress.step(f"writing {out.name}")
-        written = write_export(data, args.format, out, chart_png=png)
+        written = write_export(data, args.format, out, chart_png=png, hint=decision_hint)
     actions = len(data.summary.actions)
-    print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.history)} updates, "
+    print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.updates)} updates, "
           f"{len(data.audit)} audit entries.")
     if args.format == "xlsx" and png is None:
         print("No chart sheet: install matplotlib with pip install 'ncpi[charts]' to include it.")
@@ -89,8 +90,6 @@ def export(args: argparse.Namespace) -> int:
 
 def chart(args: argparse.Namespace) -> int:
     """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
-    from ncpi_core.reports.chart import chart_data, render_chart_png
-
     core = _core(args)
     out = Path(args.out)
     with database_errors(core.settings.database_url):

@@ -160,13 +160,13 @@ def _connect_errors(exc: Exception, settings: Settings) -> NcpiError:
 def start_scheduler(deps: Any) -> Callable[[], None] | None:
     """Start the deliveries scheduler (bot.scheduler); returns a function that stops it."""
     try:
-        from bot.scheduler import build_delivery_scheduler
+        from bot.scheduler import DeliveryScheduler
     except ModuleNotFoundError as exc:
         if exc.name != "bot.scheduler":
             raise
         log.warning("no scheduler in this build (bot.scheduler missing); use `ncpi tick` from cron")
         return None
-    scheduler = build_delivery_scheduler(deps)
+    scheduler = DeliveryScheduler(deps.uow_factory, deps.config, deps.sender, deps.core.clock)
     deps.scheduler = scheduler  # `/ncpi chase` wakes it
     scheduler.start()
     return scheduler.shutdown

@@ -9,12 +9,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import Core, build_core
-from ncpi_core.config.schema import load_plan_file
+from ncpi_core.config.schema import FIRST_PLATFORM, load_plan_file
 from ncpi_core.domain.calendar import cycle_opening
 from ncpi_core.domain.calendar import next_meetings as upcoming
-from ncpi_core.domain.deliveries import Facts, Planned, gold_deadline, preview, working_days_before
+from ncpi_core.domain.deliveries import Facts, gold_deadline, working_days_before
 from ncpi_core.domain.models import Action, Body, Meeting
-from ncpi_core.errors import InvalidInput
+from ncpi_core.domain.preview import Planned, preview
+from ncpi_core.errors import InvalidInput, NcpiError
+from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.usecases.ledger import run_tick
+from ncpi_core.usecases.ledger.record import read_facts
+
+# The preview shows what goes out on the platform ncpi.yaml's bare ids and channels are for.
+PREVIEW_PLATFORM = FIRST_PLATFORM
 
 KIND_LABEL = {
     "meeting": "MEETING", "prompt": "prompt", "nudge": "nudge (if no update)",
@@ -31,30 +38,26 @@ def parse_when(value: str | None, tz: ZoneInfo, default: datetime) -> datetime:
         dt = datetime.fromisoformat(value) if "T" in value or " " in value else \
             datetime.combine(date.fromisoformat(value), time(0))
     except ValueError:
-        raise InvalidInput(f"'{value}' is not a date or date-time.",
-                           "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00.") from None
+        raise InvalidInput("when.unreadable", typed=value) from None
     return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(UTC)
 
 
 def _missing_sqlite_file(url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = parsed.database or ""
-    return parsed.get_backend_name() == "sqlite" and name not in ("", ":memory:") and not Path(name).exists()
+    """A SQLite URL (`sqlite:///ncpi.db`) whose file does not exist: opening it would create it."""
+    scheme, sep, rest = url.partition(":///")
+    name = rest.split("?", 1)[0]
+    return bool(sep) and scheme.split("+")[0] == "sqlite" and name not in ("", ":memory:") and not Path(name).exists()
 
 
 def _facts(core: Core) -> Facts:
-    """The plan from the database, or from the plan file when none is loaded (no Slack needed)."""
-    from ncpi_core.usecases.schedule import read_facts
-
+    """The plan from the database, or from the plan file when none is loaded (no chat platform needed)."""
     try:
         if not _missing_sqlite_file(core.settings.database_url):  # a preview never creates a file
             with core.uow() as uow:
-                facts = read_facts(uow, [])
+                facts = read_facts(uow, core.config, [])
             if facts.actions:
                 return facts
-    except Exception:  # noqa: BLE001 - no schema yet: the preview still works from the files
+    except NcpiError:  # the database is not there or has no schema yet: preview from the files
         pass
     plan = load_plan_file(core.settings.plan_file, core.config)
     actions = [Action(id=a.id, recommendation_id=r.id, title=a.title, owner=a.owner, deputy=a.deputy,
@@ -63,14 +66,19 @@ def _facts(core: Core) -> Facts:
 
 
 def _who(core: Core, p: Planned) -> str:
-    if p.kind == "meeting":
+    if p.kind == "meeting" or p.recipient is None:
         return ""
-    if p.to == core.config.channels.silver:
-        return "#silver"
-    if p.to == core.config.channels.gold:
-        return "#gold"
+    if p.recipient.body is not None:
+        return f"#{p.recipient.body}"
     person = core.config.person(p.to)
     return person.name if person else p.to
+
+
+def _to(core: Core, p: Planned) -> str:
+    """What `--format json` has always said: a person's id, a body's channel id, a meeting's body."""
+    if p.recipient is not None and p.recipient.body is not None:
+        return core.config.channel(p.recipient.body, PREVIEW_PLATFORM) or p.to
+    return p.to
 
 
 def _what(p: Planned) -> str:
@@ -91,11 +99,11 @@ def schedule(args: argparse.Namespace) -> int:
     if args.to and "T" not in args.to:
         end += timedelta(days=1) - timedelta(seconds=1)  # --to is inclusive of its day
     if end < start:
-        raise InvalidInput("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order.")
-    items = preview(core.config, _facts(core), start, end)
+        raise InvalidInput("when.reversed")
+    items = preview(core.config, _facts(core), start, end, PREVIEW_PLATFORM)
     if args.format == "json":
         print(json.dumps([{"at": p.at.isoformat(), "local": p.at.astimezone(tz).isoformat(), "kind": p.kind,
-                           "meeting": p.meeting, "to": p.to, "who": _who(core, p),
+                           "meeting": p.meeting, "to": _to(core, p), "who": _who(core, p),
                            "actions": list(dict.fromkeys(p.action_ids)), "conditional": p.conditional}
                           for p in items], indent=2))
         return 0
@@ -136,14 +144,13 @@ def next_meetings(args: argparse.Namespace) -> int:
 
 
 def tick(args: argparse.Namespace) -> int:
-    from bot.slack.gateway import SlackGateway, build_web_client
-    from bot.slack.sender import DeliverySender
-    from ncpi_core.usecases.schedule import run_tick
+    from bot.slack.gateway import SlackGateway, build_web_client  # lazy: keeps `ncpi --help` fast
+    from bot.slack.sender import DeliverySender  # lazy: keeps `ncpi --help` fast
 
     core = build_core()
     token = core.settings.bot_token()
     now = parse_when(args.now, core.tz, core.now())
     gateway = SlackGateway(build_web_client(token, core.settings.slack_api_url), core.uow, core.clock)
-    result = run_tick(core.uow, core.config, DeliverySender(gateway), now)
+    result = run_tick(core.uow, core.config, DeliverySender(gateway, core.config), now, draw_chart=render_chart_png)
     print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))
     return 0

@@ -97,7 +97,7 @@ def build_app_with_deps(core: Core, client: WebClient | None = None, *,
         logger=BOLT_LOG,
     )
     gateway = SlackGateway(client, core.uow, core.clock)
-    deps = Deps(core=core, client=client, gateway=gateway, sender=DeliverySender(gateway))
+    deps = Deps(core=core, client=client, gateway=gateway, sender=DeliverySender(gateway, core.config))
     app.error(_error_handler(deps))
     def after_ack(error: Exception, body: dict[str, Any], context: Any) -> None:
         report_error(deps, error, body, context, None)

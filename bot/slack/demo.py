@@ -31,11 +31,12 @@ from bot.standin import Message, SlackSender, SlackStandIn
 from bot.standin.transcript import describe_target, render_message
 from ncpi_core.config.schema import load_force_config, load_plan_file
 from ncpi_core.domain.calendar import local_to_utc
+from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import upgrade
 from ncpi_core.storage.tables import DeliveryRow
 from ncpi_core.usecases.plan import load_plan
-from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.usecases.ledger import run_tick
 
 SECRET = "ncpi-demo-signing-secret"  # noqa: S105 - a local stand-in's secret, not a credential
 TOKEN = "xoxb-ncpi-demo"  # noqa: S105
@@ -84,7 +85,7 @@ class Tour:
         self.users = {p.slack_user: p.name for p in core.config.people}
         self.channels = {core.config.channels.silver: "silver", core.config.channels.gold: "gold"}
         self.port = DeliverySender(SlackGateway(build_web_client(TOKEN, slack.api_url), core.uow,
-                                                core.clock))
+                                                core.clock), core.config)
         self.printed = 0
         self.seen_kinds: set[str] = set()
         self.progress = progress
@@ -154,7 +155,7 @@ class Tour:
         self.clock.set(local_to_utc(d, dtime(hh, mm), self.core.tz))
 
     def tick(self) -> None:
-        run_tick(self.core.uow, self.core.config, self.port, self.clock(), worker="demo")
+        run_tick(self.core.uow, self.core.config, self.port, self.clock(), worker="demo", draw_chart=render_chart_png)
         self.flush(None)
 
     def tick_through(self, d: date, first_hour: int = 8, last_hour: int = 18) -> None:

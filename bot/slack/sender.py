@@ -1,9 +1,11 @@
 """The delivery port on Slack: render a delivery, post it with its key as metadata, find it again.
 
-Posting uses a client that waits out 429s (Retry-After) but never retries a 5xx or a dropped
-connection blindly: those may have posted the message, so we first look for its key in the
-channel (or thread) and post again only if it is not there. DM channel ids are cached by the
-gateway (memory, then the `dm_channels` table).
+A person is reached in their DM (their Slack id from ncpi.yaml; the DM's channel id is cached by
+the gateway), a body in its channel (`config.channel(body, "slack")`). Each post carries its ledger
+key as Slack message metadata: that is how a post is found again after a crash, and it never
+leaves this module. Posting uses a client that waits out 429s (Retry-After) but never retries a
+5xx or a dropped connection blindly: those may have posted the message, so we first look for its
+key in the channel (or thread) and post again only if it is not there.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.slack.blocks.deliveries import render
+from bot.copy import SLACK, error_text
+from bot.slack.blocks.deliveries import PLATFORM, Addresses, render
 from bot.slack.gateway import SlackGateway
-from ncpi_core.ports import METADATA_EVENT_TYPE, Outgoing, SendFailed, SentRef
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.ledger import MessageRef
+from ncpi_core.errors import NcpiError
+from ncpi_core.ports import Outgoing, SendFailed
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,12 @@ PERMANENT = frozenset({
 BLOCKING = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
                       "missing_scope", "team_access_not_granted", "no_permission", "ekm_access_denied"})
 AMBIGUOUS_TRIES = 3
+METADATA_EVENT_TYPE = "ncpi_delivery"  # Slack message metadata: {event_type, event_payload: {key}}
+
+
+def metadata(key: str) -> dict[str, Any]:
+    """The message metadata a post carries: its ledger key (part 2.. of a long one: `key#2`)."""
+    return {"event_type": METADATA_EVENT_TYPE, "event_payload": {"key": key}}
 
 
 class SendGate:
@@ -99,62 +111,73 @@ def build_post_client(client: WebClient, max_retries: int = 5, gate: SendGate | 
 class DeliverySender:
     """`ncpi_core.ports.DeliveryPort` implemented with the Slack gateway."""
 
-    def __init__(self, gateway: SlackGateway, post_client: WebClient | None = None) -> None:
+    platform = PLATFORM
+
+    def __init__(self, gateway: SlackGateway, config: ForceConfig, post_client: WebClient | None = None) -> None:
         self.gateway = gateway
+        self.addresses = Addresses(config)
         self.gate = SendGate()
         self.post_client = post_client or build_post_client(gateway.client, gate=self.gate)
 
     # --- the port ---------------------------------------------------------------------------
-    def send(self, message: Outgoing) -> SentRef:
+    def send(self, message: Outgoing) -> MessageRef:
         channel = self._channel(message)
-        parts = render(message)
-        first: SentRef | None = None
+        parts = render(message, self.addresses)
+        first: MessageRef | None = None
         for i, (text, blocks) in enumerate(parts):
-            thread = message.thread_ts if i == 0 else first.ts if first else None
-            meta = message.metadata if i == 0 else {
-                "event_type": METADATA_EVENT_TYPE, "event_payload": {"key": f"{message.key}#{i + 1}"}}
-            ref = self._post(message, channel, text, blocks, thread, meta)
+            thread = _thread_ts(message) if i == 0 else first.message if first else None
+            key = message.key if i == 0 else f"{message.key}#{i + 1}"
+            ref = self._post(channel, text, blocks, thread, metadata(key))
             if first is None:
                 first = ref
         assert first is not None
         self._attach(message, first)
         return first
 
-    def _attach(self, message: Outgoing, posted: SentRef) -> None:
+    def _attach(self, message: Outgoing, posted: MessageRef) -> None:
         """Attach the Gold chart (or the one-off note that it is unavailable) in the post's thread.
 
         An attachment is not an owed message of its own: a failure is logged, never retried
         into a second copy of the summary.
         """
         png = message.extra.get("chart_png")
+        note = message.extra.get("chart_note")
         try:
             if png:
-                self.gateway.upload_file(posted.channel, message.extra.get("chart_name", "chart.png"), png,
-                                         "RAG position over time", thread_ts=posted.ts)
-            elif message.extra.get("chart_note"):
-                self.gateway.post(posted.channel, f"The RAG chart is not attached: "
-                                  f"{message.extra['chart_note']}", thread_ts=posted.ts)
+                self.gateway.upload_file(posted.conversation, message.extra.get("chart_name", "chart.png"), png,
+                                         "RAG position over time", thread_ts=posted.message)
+            elif isinstance(note, NcpiError):
+                self.gateway.post(posted.conversation, f"The RAG chart is not attached: {error_text(note, SLACK)}",
+                                  thread_ts=posted.message)
         except (SlackApiError, OSError) as exc:
             log.warning("could not attach the chart to %s: %s", message.key, exc)
 
-    def find_sent(self, message: Outgoing, since: datetime) -> SentRef | None:
+    def find_sent(self, message: Outgoing, since: datetime) -> MessageRef | None:
         """Look for the key in the thread (nudges) or the latest history (history is newest first,
         so `since` is not used as a bound: Slack's ts and our clock need not agree)."""
         try:
             channel = self._channel(message)
         except SendFailed:
             return None
-        ts = self._find(channel, message.thread_ts, message.key)
-        return SentRef(channel, ts) if ts else None
+        ts = self._find(channel, _thread_ts(message), message.key)
+        return MessageRef(channel, ts) if ts else None
 
     # --- helpers ------------------------------------------------------------------------------
     def _channel(self, message: Outgoing) -> str:
-        if message.thread_channel and message.thread_ts:
-            return message.thread_channel
-        if not message.to_user:
-            return message.target
+        """The conversation to post in: the thread's, a body's channel, or the person's DM."""
+        if message.thread is not None:
+            return message.thread.conversation
+        recipient = message.recipient
+        if recipient.body is not None:
+            channel = self.addresses.of(recipient)
+            if channel is None:
+                raise SendFailed(f"no Slack channel for {recipient} in ncpi.yaml", permanent=True)
+            return channel
+        user = self.addresses.of(recipient)
+        if user is None:
+            raise SendFailed(f"no Slack user id for {recipient} in ncpi.yaml", permanent=True)
         try:
-            return self.gateway.dm_channel(message.target)
+            return self.gateway.dm_channel(user)
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
             raise SendFailed(f"conversations.open: {error}", permanent=error in PERMANENT,
@@ -192,10 +215,10 @@ class DeliverySender:
                 return None
         return None
 
-    def _post(self, message: Outgoing, channel: str, text: str, blocks: list[dict[str, Any]],
-              thread_ts: str | None, metadata: dict[str, Any]) -> SentRef:
-        key = metadata["event_payload"]["key"]
-        kwargs: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks, "metadata": metadata,
+    def _post(self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None,
+              meta: dict[str, Any]) -> MessageRef:
+        key = meta["event_payload"]["key"]
+        kwargs: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks, "metadata": meta,
                                   "unfurl_links": False, "unfurl_media": False}
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
@@ -206,11 +229,11 @@ class DeliverySender:
                 found = self._find(channel, thread_ts, key)
                 if found:
                     log.info("delivery %s was posted despite the error: found it", key)
-                    return SentRef(channel, found)
+                    return MessageRef(channel, found)
             try:
                 self.gate.wait()  # another thread met the rate limit: wait its Retry-After out too
                 resp = self.post_client.chat_postMessage(**kwargs)
-                return SentRef(str(resp["channel"]), str(resp["ts"]))
+                return MessageRef(str(resp["channel"]), str(resp["ts"]))
             except SlackApiError as exc:
                 status = getattr(exc.response, "status_code", 200)
                 error = str(exc.response.get("error", ""))
@@ -227,5 +250,9 @@ class DeliverySender:
                 continue
         found = self._find(channel, thread_ts, key)
         if found:
-            return SentRef(channel, found)
+            return MessageRef(channel, found)
         raise SendFailed(f"chat.postMessage: {last}", outcome_unknown=True, unreachable=unreachable)
+
+
+def _thread_ts(message: Outgoing) -> str | None:
+    return message.thread.message if message.thread is not None else None

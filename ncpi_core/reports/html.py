@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import html
+from importlib.resources import files
 from pathlib import Path
+from string import Template
 
 from ncpi_core.reports.common import local_time, movement_lines, rag_label, totals_line
 from ncpi_core.reports.export_rows import AUDIT_COLUMNS, ExportRows
+
+# the page around the pack (doctype, head, title): a template file beside this module
+PAGE = Template(files("ncpi_core.reports").joinpath("meeting_pack.html").read_text(encoding="utf-8").rstrip("\n"))
 
 CSS = """body{font-family:Arial,Helvetica,sans-serif;font-size:10pt;margin:1.5em}
 table{border-collapse:collapse;width:100%;margin:.5em 0 1.2em}th,td{border:1px solid #bbb;padding:3px 5px;
@@ -27,9 +32,7 @@ def _table(headers: list[str], rows: list[list[tuple[str, str]]]) -> str:
 def write_html(data: ExportRows, out: Path) -> list[Path]:
     s, e = data.summary, html.escape
     title = f"{s.force} — {s.plan_title}"
-    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
-             f"<style>{CSS}</style></head><body><h1>{e(title)}</h1>",
-             f"<p>Meeting pack generated {e(local_time(s.generated_at))}. {e(totals_line(s))}</p>",
+    parts = [f"<p>Meeting pack generated {e(local_time(s.generated_at))}. {e(totals_line(s))}</p>",
              '<h2 class="first">Recommendations</h2>',
              _table(["Rec", "Title", "Due", "RAG", "Progress", "Position"],
                     [[(r.id, ""), (r.title, ""), (r.due.isoformat(), ""),
@@ -56,6 +59,6 @@ def write_html(data: ExportRows, out: Path) -> list[Path]:
     parts.append("<h2>Audit trail</h2>")
     parts.append(_table(["When", "Entity", "Id", "Event", "Field", "Old", "New", "Who", "Reason"],
                         [[(a[c], "") for c in AUDIT_COLUMNS if c != "source"] for a in data.audit]))
-    parts.append("</body></html>")
-    out.write_text("\n".join(parts), encoding="utf-8")
+    page = PAGE.substitute(title=e(title), css=CSS, body="\n".join(parts))
+    out.write_text(page, encoding="utf-8")
     return [out]

@@ -1,8 +1,8 @@
 """Reading a summary now: the plan as it stands and as it stood, pending decisions, participation.
 
-`summary_now` is what `/ncpi summary`, the summary posts, App Home and `ncpi summary` call. With a
-`SummaryCache` its inputs are kept until the data changes (`UnitOfWork.data_version`); the summary
-itself is always built afresh for `now`.
+`summary_now` is what a chat front end's summary command, the summary posts, its home view and
+`ncpi summary` call. With a `SummaryCache` its inputs are kept until the data changes
+(`UnitOfWork.data_version`); the summary itself is always built afresh for `now`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def statuses_as_of(uow: UnitOfWork, state: PlanState, as_of: datetime) -> PlanSt
 def pending_decisions(uow: UnitOfWork) -> list[Decision]:
     """Pending due-date changes and supersede requests, oldest first: Gold is asked to decide them."""
     out = []
-    for r in uow.requests.all_pending(DECISION_REQUESTS):
+    for r in uow.requests.all_pending(list(DECISION_REQUESTS)):
         if r.kind is RequestKind.DUE_CHANGE and r.new_due is None:
             continue
         out.append(Decision(r.action_id, DECISION_REQUESTS[r.kind], r.new_due, r.reason))
@@ -76,6 +76,12 @@ def participation_by_cycle(uow: UnitOfWork, config: ForceConfig, now: datetime) 
     if not prompts:
         return Participation(rows=[])
     return build_participation(prompts, updates, uow.people.names())
+
+
+def recommendation_ids(uow_factory: UowFactory) -> list[str]:
+    """The ids of the plan's recommendations, in plan order (what a summary can be narrowed to)."""
+    with uow_factory() as uow:
+        return [r.id for r in uow.plan.recommendations()]
 
 
 def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, level: Level | str,

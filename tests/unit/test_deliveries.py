@@ -9,17 +9,11 @@ import pytest
 
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.calendar import WorkingDays, meetings_between
-from ncpi_core.domain.deliveries import (
-    Absence,
-    Facts,
-    Kind,
-    Owed,
-    Sent,
-    derive_owed,
-    in_working_hours,
-    preview,
-)
-from ncpi_core.domain.models import RAG, Action, ActionStatus, Source, Update
+from ncpi_core.domain.deliveries import Facts, derive_owed, in_working_hours
+from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient, Sent
+from ncpi_core.domain.models import RAG, Action, ActionStatus, Body, Source, Update
+from ncpi_core.domain.preview import preview
+from ncpi_core.domain.records import Absence
 
 LONDON = ZoneInfo("Europe/London")
 SILVER_8_MARCH = "silver:20220308T1400Z"
@@ -38,7 +32,7 @@ def facts(force_config: ForceConfig, plan_file: PlanFile) -> Facts:
 
 
 def owed_at(config: ForceConfig, facts: Facts, now: datetime) -> dict[str, Owed]:
-    return {o.key: o for o in derive_owed(config, facts, now)}
+    return {o.key: o for o in derive_owed(config, facts, now, "slack")}
 
 
 def only(owed: dict[str, Owed], kind: Kind, meeting: str | None = None) -> list[Owed]:
@@ -47,7 +41,7 @@ def only(owed: dict[str, Owed], kind: Kind, meeting: str | None = None) -> list[
 
 def mark_sent(facts: Facts, owed: list[Owed], at: datetime) -> None:
     for o in owed:
-        facts.ledger[o.key] = Sent(o.key, "sent", o.person, at, "D0TEST", f"{at.timestamp():.6f}")
+        facts.ledger[o.key] = Sent(o.key, "sent", o.person, at, MessageRef("D0TEST", f"{at.timestamp():.6f}"))
 
 
 def test_prompts_open_five_working_days_before_silver_at_0900(force_config: ForceConfig, facts: Facts) -> None:
@@ -58,7 +52,8 @@ def test_prompts_open_five_working_days_before_silver_at_0900(force_config: Forc
     assert len(prompts) == len(facts.actions) == 27
     p = next(o for o in prompts if o.action_id == "R2.1")
     assert p.key == f"prompt:{SILVER_8_MARCH}:R2.1"
-    assert p.target == "U0SAFE0001" and p.person == "head_safeguarding"
+    assert p.recipient == Recipient.of_person("head_safeguarding") and p.person == "head_safeguarding"
+    assert facts.people["head_safeguarding"].identity("slack") == "U0SAFE0001"
     assert p.due_at == utc(2022, 3, 1, 9) and p.expires_at == utc(2022, 3, 8, 14)
 
 
@@ -86,7 +81,8 @@ def test_nudge_after_two_working_days_in_the_prompt_thread_unless_updated(force_
     assert len(nudges) == 26
     assert "R2.1" not in {n.action_id for n in nudges} and "R2.2" in {n.action_id for n in nudges}
     n = nudges[0]
-    assert n.due_at == utc(2022, 3, 3, 9) and n.payload["thread_ts"] and n.payload["thread_channel"] == "D0TEST"
+    assert n.due_at == utc(2022, 3, 3, 9) and n.payload["thread_message"]
+    assert n.payload["thread_conversation"] == "D0TEST"
 
 
 def test_escalation_to_the_silver_chair_after_one_nudge(force_config: ForceConfig, facts: Facts) -> None:
@@ -96,14 +92,15 @@ def test_escalation_to_the_silver_chair_after_one_nudge(force_config: ForceConfi
     mark_sent(facts, nudges[:3], utc(2022, 3, 3, 9))  # only three nudges went out
     assert only(owed_at(force_config, facts, utc(2022, 3, 4, 17)), Kind.ESCALATION) == []
     esc = only(owed_at(force_config, facts, utc(2022, 3, 7, 9)), Kind.ESCALATION)
-    assert [(e.person, e.target) for e in esc] == [("tacc", "U0TACC0001")]
+    assert [(e.person, e.recipient) for e in esc] == [("tacc", Recipient.of_person("tacc"))]
     assert sorted(m["action_id"] for m in esc[0].payload["missing"]) == sorted(n.action_id for n in nudges[:3])
     assert esc[0].key == f"escalation:{SILVER_8_MARCH}:tacc" and esc[0].expires_at == utc(2022, 3, 8, 14)
 
 
 def test_summaries_and_gold_reminders_at_their_moments(force_config: ForceConfig, facts: Facts) -> None:
     silver = only(owed_at(force_config, facts, utc(2022, 3, 8, 12)), Kind.SILVER_SUMMARY, SILVER_8_MARCH)
-    assert [(s.target, s.due_at) for s in silver] == [("C0SILVER01", utc(2022, 3, 8, 12))]
+    assert [(s.recipient, s.due_at) for s in silver] == [(Recipient.of_body(Body.SILVER), utc(2022, 3, 8, 12))]
+    assert force_config.channel(Body.SILVER, "slack") == "C0SILVER01"
     assert only(owed_at(force_config, facts, utc(2022, 3, 8, 11, 59)), Kind.SILVER_SUMMARY, SILVER_8_MARCH) == []
     gold = "gold:20220318T1000Z"
     reminders = only(owed_at(force_config, facts, utc(2022, 3, 11, 9)), Kind.GOLD_REMINDER, gold)
@@ -111,8 +108,8 @@ def test_summaries_and_gold_reminders_at_their_moments(force_config: ForceConfig
     assert all(r.due_at == utc(2022, 3, 11, 9) for r in reminders)
     assert reminders[0].payload["updates_by"] == utc(2022, 3, 17, 9).isoformat()
     summary = only(owed_at(force_config, facts, utc(2022, 3, 17, 9)), Kind.GOLD_SUMMARY, gold)
-    assert [(s.target, s.due_at, s.expires_at) for s in summary] == [
-        ("C0GOLD0001", utc(2022, 3, 17, 9), utc(2022, 3, 18, 10))]
+    assert [(s.recipient, s.due_at, s.expires_at) for s in summary] == [
+        (Recipient.of_body(Body.GOLD), utc(2022, 3, 17, 9), utc(2022, 3, 18, 10))]
 
 
 def test_owner_away_prompt_goes_to_the_deputy_and_nobody_is_nudged(force_config: ForceConfig,
@@ -138,7 +135,7 @@ def test_owner_away_prompt_goes_to_the_deputy_and_nobody_is_nudged(force_config:
 def test_prompts_and_reminders_never_on_a_weekend_or_bank_holiday_all_year(force_config: ForceConfig,
                                                                            facts: Facts) -> None:
     wd = WorkingDays()
-    items = preview(force_config, facts, utc(2022, 1, 1), utc(2022, 12, 31, 23))
+    items = preview(force_config, facts, utc(2022, 1, 1), utc(2022, 12, 31, 23), "slack")
     personal = [p for p in items if p.kind in ("prompt", "nudge", "escalation", "gold_reminder")]
     assert len({p.at for p in personal}) > 60
     for p in personal:
@@ -151,8 +148,8 @@ def test_prompts_and_reminders_never_on_a_weekend_or_bank_holiday_all_year(force
 
 
 def test_keys_are_unique_and_stable_across_ticks(force_config: ForceConfig, facts: Facts) -> None:
-    a = derive_owed(force_config, facts, utc(2022, 3, 15, 10))
-    b = derive_owed(force_config, facts, utc(2022, 3, 15, 10))
+    a = derive_owed(force_config, facts, utc(2022, 3, 15, 10), "slack")
+    b = derive_owed(force_config, facts, utc(2022, 3, 15, 10), "slack")
     assert len({o.key for o in a}) == len(a) and [o.key for o in a] == [o.key for o in b]
 
 
@@ -176,7 +173,7 @@ def test_working_hours_for_personal_messages(force_config: ForceConfig) -> None:
 
 
 def test_preview_matches_the_meetings(force_config: ForceConfig, facts: Facts) -> None:
-    items = preview(force_config, facts, utc(2022, 3, 1), utc(2022, 3, 31, 23))
+    items = preview(force_config, facts, utc(2022, 3, 1), utc(2022, 3, 31, 23), "slack")
     meetings = [p for p in items if p.kind == "meeting"]
     assert len(meetings) == len(meetings_between(force_config, utc(2022, 3, 1), utc(2022, 3, 31, 23)))
     kinds = {p.kind for p in items}
@@ -185,3 +182,15 @@ def test_preview_matches_the_meetings(force_config: ForceConfig, facts: Facts) -
     assert all(p.conditional for p in items if p.kind in ("nudge", "escalation"))
     assert max(p.at for p in items) <= utc(2022, 3, 31, 23) and min(p.at for p in items) >= utc(2022, 3, 1)
     assert timedelta(0) < utc(2022, 3, 8, 14) - utc(2022, 3, 1, 9)
+
+
+def test_people_and_bodies_without_an_address_on_the_platform_are_owed_nothing(force_config: ForceConfig,
+                                                                               facts: Facts) -> None:
+    facts.people["head_safeguarding"] = facts.people["head_safeguarding"].model_copy(update={"identities": {}})
+    owed = owed_at(force_config, facts, utc(2022, 3, 8, 12))
+    prompts = only(owed, Kind.PROMPT, SILVER_8_MARCH)
+    owned = sum(a.owner == "head_safeguarding" for a in facts.actions)
+    assert owned and len(prompts) == 27 - owned  # none for the actions of someone with no id on it
+    assert "head_safeguarding" not in {o.person for o in prompts}
+    assert only(owed, Kind.SILVER_SUMMARY, SILVER_8_MARCH)
+    assert derive_owed(force_config, facts, utc(2022, 3, 8, 12), "teams") == []  # no ids, no channels there

@@ -11,12 +11,14 @@ import pytest
 from slack_sdk.models.blocks import Block
 from test_summaries import CYCLE, NOW, PREV, TODAY, TZ, other_force_state, upd
 
+from bot.copy import decision_hint
 from bot.slack.blocks.summary import summary_messages
-from ncpi_core.domain.models import RAG, Action, Category, PlanInfo, Recommendation
+from ncpi_core.domain.models import RAG, Action, ActionStatus, Category, PlanInfo, Recommendation
 from ncpi_core.domain.participation import PromptSent, build_participation
-from ncpi_core.domain.summaries import NO_PLAN, build_summary
-from ncpi_core.reports.render import ACTION_COLUMNS, render_summary
 from ncpi_core.domain.plan_state import PlanState
+from ncpi_core.domain.summaries.build import build_summary
+from ncpi_core.reports.common import ACTION_COLUMNS, NO_PLAN
+from ncpi_core.reports.render import render_summary
 
 
 def _summary(level: str = "silver", **kw: object):  # type: ignore[no-untyped-def]
@@ -175,3 +177,14 @@ def test_participation_shares_and_medians() -> None:
     assert "PARTICIPATION" in text and "Head of PVP" in text and "1/1" in text
     _valid(summary_messages(s))
     assert "Participation" in _all_text(summary_messages(s))
+
+
+def test_a_sign_off_is_data_each_front_end_words() -> None:
+    state = other_force_state({}, statuses={"C6.2": ActionStatus.ACCEPTED})
+    s = build_summary("gold", state, now=NOW, today=TODAY)
+    assert "sign off as complete (Gold chair: `signoff C6.2`)" in _all_text(summary_messages(s))
+    text = render_summary(s, "text")
+    assert "sign off as complete (Gold chair)" in text and "`signoff" not in text
+    assert "(Gold chair: `signoff C6.2`)" in render_summary(s, "markdown", hint=decision_hint)
+    [item] = json.loads(render_summary(s, "json"))["exceptions"][-1:]
+    assert item["decision"] == {"action_id": "C6.2", "kind": "signoff", "new_due": None, "reason": ""}

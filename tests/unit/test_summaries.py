@@ -22,9 +22,10 @@ from ncpi_core.domain.models import (
     Source,
     Update,
 )
-from ncpi_core.domain.summaries import ExceptionKind, Level, build_summary
-from ncpi_core.errors import InvalidInput, NotFound
 from ncpi_core.domain.plan_state import PlanState
+from ncpi_core.domain.summaries.build import build_summary
+from ncpi_core.domain.summaries.model import Decision, DecisionKind, ExceptionKind, Level
+from ncpi_core.errors import InvalidInput, NotFound
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2023, 7, 10, 9, 0, tzinfo=UTC)
@@ -35,7 +36,8 @@ PREV = datetime(2023, 6, 27, 13, tzinfo=UTC)
 
 
 def person(pid: str, name: str) -> Person:
-    return Person(id=pid, name=name, slack_user="U" + pid.upper().ljust(8, "0"), roles=frozenset({Role.BRONZE}))
+    return Person(id=pid, name=name, identities={"slack": "U" + pid.upper().ljust(8, "0")},
+                  roles=frozenset({Role.BRONZE}))
 
 
 def upd(action_id: str, rag: RAG, progress: int, at: datetime, narrative: str = "", blockers: str = "",
@@ -141,11 +143,14 @@ def test_gold_exceptions(states: tuple[PlanState, PlanState]) -> None:
 
 
 def test_decisions_from_requests(states: tuple[PlanState, PlanState]) -> None:
-    s = build("gold", states, decisions=[("C2.2", "move due date to 2023-09-30: partner delay"),
-                                         ("ZZ9", "ignored: not in the plan")])
+    s = build("gold", states, decisions=[Decision("C2.2", DecisionKind.DUE_CHANGE, date(2023, 9, 30), "partner delay"),
+                                         Decision("ZZ9", DecisionKind.SUPERSEDE, reason="ignored: not in the plan")])
     decisions = s.exceptions_of(ExceptionKind.DECISION)
     assert decisions[0].action_id == "C2.2" and "2023-09-30" in decisions[0].detail
+    assert decisions[0].detail == "move due date to 2023-09-30: partner delay"
     assert all(d.action_id != "ZZ9" for d in decisions)
+    signoff = next(d for d in decisions if d.action_id == "C6.2")  # accepted: Gold signs it off
+    assert signoff.decision == Decision("C6.2", DecisionKind.SIGNOFF) and signoff.detail == "sign off as complete"
 
 
 def test_movement_since_previous_meeting(states: tuple[PlanState, PlanState]) -> None:
@@ -198,7 +203,8 @@ def test_filter_with_nothing_matching_is_not_empty_plan(states: tuple[PlanState,
 def test_unknown_recommendation_and_filter(states: tuple[PlanState, PlanState]) -> None:
     with pytest.raises(NotFound) as exc:
         build("gold", states, recommendation="R3")
-    assert "C1, C2" in exc.value.hint
+    assert exc.value.code == "recommendation.not_found" and exc.value.params["ids"][:2] == ["C1", "C2"]
+    assert exc.value.params["typed"] == "R3" and exc.value.params["more"] is False
     with pytest.raises(InvalidInput):
         build("gold", states, only="amber")
     with pytest.raises(ValueError):

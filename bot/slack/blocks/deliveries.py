@@ -1,23 +1,31 @@
-"""Block Kit for each delivery kind: prompts with their buttons, nudges, escalations, reminders, summaries.
+"""Block Kit for each delivery kind: prompts with their buttons, nudges, escalations, reminders,
+summaries, workflow notices and failure reports.
 
 Every piece of user or plan text is escaped with `bot.slack.text.escape`; every block stays inside
-Slack's limits (section text ≤ 3000, header ≤ 150, ≤ 50 blocks a message).
+Slack's limits (section text ≤ 3000, header ≤ 150, ≤ 50 blocks a message). People are mentioned by
+their Slack id from ncpi.yaml (`Addresses`), never by anything the core holds.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.slack.blocks.common import mrkdwn as _section
+from bot.slack.blocks.summary import summary_messages
+from bot.slack.blocks.workflow import notice_message
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.ledger import Recipient
 from ncpi_core.domain.models import RAG_MEANING
 from ncpi_core.ports import (
     ChaseContent,
     EscalationContent,
     FailureContent,
     GoldReminderContent,
+    NoticeContent,
     NudgeContent,
     Outgoing,
     PromptContent,
@@ -27,6 +35,24 @@ from ncpi_core.ports import (
 Blocks = list[dict[str, Any]]
 MAX_BLOCKS = 50
 REPLY_HINT = "or reply in this thread, e.g. `amber 60% slots delayed`"
+PLATFORM = "slack"
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Slack ids from ncpi.yaml: a person's user id (to mention them), a body's channel id."""
+
+    config: ForceConfig
+
+    def user(self, person_id: str) -> str | None:
+        person = self.config.person(person_id)
+        return person.identity(PLATFORM) if person else None
+
+    def of(self, recipient: Recipient) -> str | None:
+        """Where a recipient is on Slack: a person's user id, or a body's channel id."""
+        if recipient.person is not None:
+            return self.user(recipient.person)
+        return self.config.channel(recipient.body, PLATFORM) if recipient.body is not None else None
 
 
 def when(dt: datetime, tz: ZoneInfo) -> str:
@@ -98,10 +124,11 @@ def render_nudge(c: NudgeContent, tz: ZoneInfo) -> tuple[str, Blocks]:
                   prompt_buttons(a.id), _context(REPLY_HINT)]
 
 
-def render_escalation(c: EscalationContent, tz: ZoneInfo) -> tuple[str, Blocks]:
+def render_escalation(c: EscalationContent, tz: ZoneInfo, addresses: Addresses) -> tuple[str, Blocks]:
     n = sum(len(m.action_ids) for m in c.missing)
     text = f"{n} action(s) still have no update before Silver on {when(c.meeting_at, tz)}"
-    lines = [f"• {f'<@{m.slack_user}>' if m.slack_user else escape(m.person)} — "
+    users = {m.person: addresses.user(m.person) for m in c.missing}
+    lines = [f"• {f'<@{users[m.person]}>' if users[m.person] else escape(m.name)} — "
              f"{', '.join(escape(i) for i in m.action_ids)}" for m in c.missing]
     blocks: Blocks = [_header("No reply after a nudge")]
     blocks += [_section(p) for p in chunk_lines([f"{escape(text)}:"] + lines)][: MAX_BLOCKS - 2]
@@ -130,30 +157,24 @@ def render_chase(c: ChaseContent, tz: ZoneInfo) -> tuple[str, Blocks]:
     return text, blocks
 
 
-def render_failure(c: FailureContent, tz: ZoneInfo) -> tuple[str, Blocks]:
+def _failed_to(recipient: str, addresses: Addresses) -> str:
+    """The Slack id the failed delivery was for (as the admins know it), else the recipient as stored."""
+    try:
+        return addresses.of(Recipient.parse(recipient)) or recipient
+    except ValueError:
+        return recipient  # a report written before recipients: it already holds the Slack id
+
+
+def render_failure(c: FailureContent, tz: ZoneInfo, addresses: Addresses) -> tuple[str, Blocks]:
     text = f"ncpi could not deliver a {c.kind} after {c.attempts} attempts"
-    body = (f":warning: {escape(text)}.\nKey: `{escape(c.key)}`\nTo: `{escape(c.target)}`\n"
+    body = (f":warning: {escape(text)}.\nKey: `{escape(c.key)}`\nTo: `{escape(_failed_to(c.recipient, addresses))}`\n"
             f"Last error: `{escape(clip(c.error, 500))}`\nSee `ncpi schedule` and the logs.")
     return text, [_section(body)]
 
 
 def render_summary_messages(c: SummaryContent, tz: ZoneInfo) -> list[tuple[str, Blocks]]:
-    """The reports engineer's summary blocks, with a one-line lead naming the meeting."""
-    try:
-        from bot.slack.blocks.summary import summary_messages
-    except ImportError:  # not there yet: a plain text rendering, split within the limits
-        from ncpi_core.reports.render import render_summary
-
-        body = render_summary(c.summary, "text")
-        pieces = chunk_lines(escape(body).splitlines(), SECTION_LIMIT - 10)
-        messages = []
-        for i in range(0, len(pieces), MAX_BLOCKS - 1):
-            part = pieces[i:i + MAX_BLOCKS - 1]
-            messages.append((part[0][:200], [_section(f"```{p}```") if len(p) < SECTION_LIMIT - 6
-                                             else _section(p) for p in part]))
-        messages = messages or [("Summary", [_section("No plan loaded.")])]
-    else:
-        messages = summary_messages(c.summary)
+    """The summary's messages (bot.slack.blocks.summary), with a one-line lead naming the meeting."""
+    messages = summary_messages(c.summary)
     lead = f"{c.level.title()} meets {when(c.meeting_at, tz)}."
     first_text, first_blocks = messages[0]
     if len(first_blocks) < MAX_BLOCKS:
@@ -161,19 +182,21 @@ def render_summary_messages(c: SummaryContent, tz: ZoneInfo) -> list[tuple[str, 
     return [(f"{lead} {first_text}", first_blocks), *messages[1:]]
 
 
-RENDERERS = {
-    PromptContent: render_prompt,
-    NudgeContent: render_nudge,
-    EscalationContent: render_escalation,
-    GoldReminderContent: render_gold_reminder,
-    ChaseContent: render_chase,
-    FailureContent: render_failure,
-}
-
-
-def render(message: Outgoing) -> list[tuple[str, Blocks]]:
+def render(message: Outgoing, addresses: Addresses) -> list[tuple[str, Blocks]]:
     """The message(s) to post for one delivery: (fallback text, blocks) each."""
-    c = message.content
+    c, tz = message.content, message.tz
     if isinstance(c, SummaryContent):
-        return render_summary_messages(c, message.tz)
-    return [RENDERERS[type(c)](c, message.tz)]  # type: ignore[operator]
+        return render_summary_messages(c, tz)
+    if isinstance(c, PromptContent):
+        return [render_prompt(c, tz)]
+    if isinstance(c, NudgeContent):
+        return [render_nudge(c, tz)]
+    if isinstance(c, EscalationContent):
+        return [render_escalation(c, tz, addresses)]
+    if isinstance(c, GoldReminderContent):
+        return [render_gold_reminder(c, tz)]
+    if isinstance(c, ChaseContent):
+        return [render_chase(c, tz)]
+    if isinstance(c, NoticeContent):
+        return [notice_message(c)]
+    return [render_failure(c, tz, addresses)]

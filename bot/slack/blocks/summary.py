@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.copy import decision_hint
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.domain.models import RAG
 from ncpi_core.domain.participation import format_duration
-from ncpi_core.domain.summaries import (
+from ncpi_core.domain.summaries.model import (
     BUCKET_ORDER,
-    EXCEPTION_TITLE,
-    NO_PLAN,
     ActionLine,
     ExceptionKind,
     Level,
     RecommendationLine,
     Summary,
 )
-from ncpi_core.reports.render import movement_heading
+from ncpi_core.reports.common import EXCEPTION_TITLE, NO_PLAN, exception_detail, movement_heading
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
@@ -82,7 +81,8 @@ def _exception_blocks(s: Summary) -> list[Block]:
             continue
         lines.append(f"*{EXCEPTION_TITLE[kind]}* ({len(items)})")
         for e in items:
-            detail = f": {escape(clip(e.detail, 300))}" if e.detail else ""
+            text = exception_detail(e, decision_hint)
+            detail = f": {escape(clip(text, 300))}" if text else ""
             lines.append(f"• {_action_ref(e.action_id, e.title, e.owner_name)}{detail}")
     if not lines:
         return [_section("*Exceptions:* none :tada:")]

@@ -23,9 +23,14 @@ Block = dict[str, Any]
 class NoticeLike(Protocol):
     """A workflow notice as a use case returns it (`Notice`) or the ledger hands it back (`NoticeContent`)."""
 
-    code: str
-    kind: str
-    action_id: str | None
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def action_id(self) -> str | None: ...
 
     @property
     def params(self) -> Mapping[str, Any]: ...

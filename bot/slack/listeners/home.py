@@ -13,8 +13,9 @@ from bot.slack.deps import Deps
 from bot.slack.text import escape
 from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Role
-from ncpi_core.domain.summaries import BUCKET_ORDER, summary_now
+from ncpi_core.domain.summaries.model import BUCKET_ORDER
 from ncpi_core.usecases.plan import actions_of
+from ncpi_core.usecases.summaries import summary_now
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,16 @@ the ledger (one per person and minute, so a double click sends once); the tick t
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
+from slack_bolt import App
+
 from bot.cli.schedule import next_lines
+from bot.slack.deps import PLATFORM, Deps
 from bot.slack.subcommands import CommandContext, Reply, subcommand
 from bot.slack.text import chunk_lines, escape
-from ncpi_core.domain import permissions
-from ncpi_core.domain.models import Role
-from ncpi_core.usecases.schedule import MissingReport, missing_updates, request_chase
+from ncpi_core.usecases.missing import MissingReport, Owing, missing_updates, request_chase
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +26,16 @@ def _blocks(text: str) -> list[dict[str, Any]]:
             for piece in chunk_lines(text.splitlines())][:50]
 
 
-def _when(ctx: CommandContext, dt: Any) -> str:
+def _when(ctx: CommandContext, dt: datetime) -> str:
     local = dt.astimezone(ctx.deps.core.tz)
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def _mention(ctx: CommandContext, o: Owing) -> str:
+    """`<@U…>` for someone with a Slack id in ncpi.yaml, else their name."""
+    person = ctx.deps.config.person(o.person)
+    user = person.identity(PLATFORM) if person else None
+    return f"<@{user}>" if user else escape(o.name)
 
 
 @subcommand("next", usage="next", help="the next meetings and the deadlines before them", order=40)
@@ -46,9 +55,8 @@ def missing_text(ctx: CommandContext, report: MissingReport) -> str:
         return head + "\nEveryone has updated this cycle. :tada:"
     lines = [head]
     for o in report.owing:
-        who = f"<@{o.slack_user}>" if o.slack_user else escape(o.name)
         away = " _(away)_" if o.away else ""
-        lines.append(f"• {who}{away} — {', '.join(escape(a.id) for a in o.actions)}")
+        lines.append(f"• {_mention(ctx, o)}{away} — {', '.join(escape(a.id) for a in o.actions)}")
     n = sum(len(o.actions) for o in report.owing)
     people = len(report.owing)
     lines.append(f"{n} action{'s' if n != 1 else ''}, {people} {'person' if people == 1 else 'people'}. "
@@ -58,37 +66,32 @@ def missing_text(ctx: CommandContext, report: MissingReport) -> str:
 
 @subcommand("missing", usage="missing", help="who owes an update this cycle (Silver and Gold)", order=41)
 def missing_command(ctx: CommandContext) -> Reply:
-    person = permissions.require_person(ctx.person, ctx.slack_user)
-    permissions.require_read_summary(person)
-    core = ctx.deps.core
-    text = missing_text(ctx, missing_updates(core.uow, core.config, ctx.now))
+    deps = ctx.deps
+    text = missing_text(ctx, missing_updates(deps.uow_factory, deps.config, ctx.person, ctx.now))
     return Reply(text=text, blocks=_blocks(text))
 
 
 @subcommand("chase", usage="chase", help="nudge everyone who owes an update, now (Silver chair, admin)",
             order=42)
 def chase_command(ctx: CommandContext) -> Reply:
-    person = permissions.require_person(ctx.person, ctx.slack_user)
-    permissions.require_role(person, (Role.SILVER_CHAIR, Role.ADMIN), "chase updates")
-    core = ctx.deps.core
-    report, queued = request_chase(core.uow, core.config, ctx.now, person.id)
+    deps = ctx.deps
+    result = request_chase(deps.uow_factory, deps.config, ctx.person, ctx.now, PLATFORM)
+    report = result.report
     if report.cycle is None or not report.owing:
         text = missing_text(ctx, report)
         return Reply(text=text, blocks=_blocks(text))
-    chased = [o for o in report.owing if o.slack_user and not o.away]
     away = [o for o in report.owing if o.away]
-    names = ", ".join(f"<@{o.slack_user}>" for o in chased) or "nobody"
-    text = f"Chasing {len(chased)} people now: {names}."
-    if queued == 0 and chased:
+    names = ", ".join(_mention(ctx, o) for o in result.chased) or "nobody"
+    text = f"Chasing {len(result.chased)} people now: {names}."
+    if result.queued == 0 and result.chased:
         text = f"Already chasing them this minute: {names}."
     if away:
         text += f"\nNot chased (away): {', '.join(escape(o.name) for o in away)}."
-    scheduler = getattr(ctx.deps, "scheduler", None)
-    if scheduler is not None and hasattr(scheduler, "wake"):
-        scheduler.wake()
+    if deps.scheduler is not None:
+        deps.scheduler.wake()
     return Reply(text=text, blocks=_blocks(text))
 
 
-def register(app: Any, deps: Any) -> None:
+def register(app: App, deps: Deps) -> None:
     """The sub-commands above are registered on import; no Bolt listeners of our own."""
     log.debug("schedule sub-commands registered: next, missing, chase")

@@ -7,12 +7,16 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.copy import decision_hint
 from bot.slack.blocks import common as blocks
 from bot.slack.blocks.summary import summary_messages
 from bot.slack.deps import Deps
 from bot.slack.subcommands import CommandContext, Reply, subcommand
 from ncpi_core.domain import permissions
+from ncpi_core.domain.summaries.model import FILTERS, Summary
 from ncpi_core.errors import NotFound
+from ncpi_core.reports.render import render_summary
+from ncpi_core.usecases.summaries import recommendation_ids, summary_now
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +32,10 @@ SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [post]"
 @subcommand("summary", usage=SUMMARY_USAGE,
             help="the plan's position now (Silver and Gold members); `post` shares it here", order=10)
 def summary_command(ctx: CommandContext) -> Reply:
-    from ncpi_core.domain.summaries import FILTERS, summary_now
-
-    assert ctx.person is not None
     permissions.require_read_summary(ctx.person)
-    deps: Deps = ctx.deps
+    deps = ctx.deps
     level, recommendation, only, post = "silver", None, None, False
-    with deps.uow() as uow:
-        recs = {r.id.lower(): r.id for r in uow.repo.recommendations()}
+    recs = {rid.lower(): rid for rid in recommendation_ids(deps.uow_factory)}
     for word in ctx.args:
         low = word.lower()
         if low in ("silver", "gold"):
@@ -48,9 +48,8 @@ def summary_command(ctx: CommandContext) -> Reply:
             recommendation = recs[low]
         else:
             sample = ", ".join(list(recs.values())[:4])
-            raise NotFound(f"I don't understand `{word}` in `/ncpi summary`.",
-                           f"Try `/ncpi {SUMMARY_USAGE}` (recommendations are {sample}…).")
-    summary = summary_now(deps.uow, deps.core.config, ctx.now, level, recommendation, only,
+            raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE, sample=sample)
+    summary = summary_now(deps.uow_factory, deps.config, ctx.now, level, recommendation, only,
                           cache=deps.summary_cache)
     messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
     if len(messages) > MAX_SUMMARY_MESSAGES:
@@ -66,17 +65,15 @@ def summary_command(ctx: CommandContext) -> Reply:
 MAX_SUMMARY_MESSAGES = 4
 
 
-def _summary_as_file(summary: Any, messages: list[tuple[str, list[dict[str, Any]]]], post: bool,
+def _summary_as_file(summary: Summary, messages: list[tuple[str, list[dict[str, Any]]]], post: bool,
                      ctx: CommandContext) -> Reply:
-    from ncpi_core.reports.render import render_summary
-
     text, body = messages[0]
     where = "below" if post else "in your DM with ncpi"
     note = (f"This summary runs to {len(messages)} messages, more than Slack should show at once: "
             f"the first part is here and the whole summary is attached {where} as a Markdown file.")
     body = [*body[:49], blocks.mrkdwn(note)]
     stamp = ctx.now.astimezone(ctx.deps.core.tz).strftime("%Y-%m-%d-%H%M")
-    level = getattr(summary.level, "value", str(summary.level))
-    content = render_summary(summary, "markdown").encode("utf-8")
+    level = summary.level.value
+    content = render_summary(summary, "markdown", hint=decision_hint).encode("utf-8")
     return Reply(text=f"{text} {note}", blocks=body, public=post,
                  file=(f"ncpi-{level}-summary-{stamp}.md", content, f"{level.capitalize()} summary {stamp}"))

@@ -165,7 +165,7 @@ ERRORS: dict[str, tuple[Words, Words]] = {
     "history.readers_only": ("Sorry, the history of {action_id} is for Silver and Gold members and its owner.",
                              "Use `{cmd}my` to see your own actions."),
     "text.missing": ("The {field} is missing.",
-                     lambda p, v: "For example: " + _say(EXAMPLES.get(p["example"], p["example"]), p, v)),
+                     lambda p, v: "For example: " + _say(EXAMPLES.get(p["example"]) or str(p["example"]), p, v)),
     "text.too_long": ("The {field} is {length:,} characters long.",
                       "Please keep it under {limit:,} characters; link to a document for the detail."),
     "text.personal_data": (_personal_data, REPHRASE),

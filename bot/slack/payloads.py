@@ -41,10 +41,16 @@ def parse_command_text(text: str | None) -> tuple[str, list[str], str]:
 
 # --- Slack markup ---------------------------------------------------------------------------------
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+# Slack sends an emoji by its name; the coloured circles say a RAG status, read by the core as characters
+CIRCLES = {":large_green_circle:": "🟢", ":green_circle:": "🟢", ":large_yellow_circle:": "🟡",
+           ":yellow_circle:": "🟡", ":large_orange_circle:": "🟠", ":orange_circle:": "🟠", ":red_circle:": "🔴",
+           ":large_red_circle:": "🔴", ":large_blue_circle:": "🔵", ":blue_circle:": "🔵"}
+_CIRCLE = re.compile("|".join(re.escape(name) for name in CIRCLES), re.I)
 
 
 def to_plain_text(text: str | None) -> str:
-    """Slack's message text as the person typed it: links unwrapped, &amp; &lt; &gt; undone.
+    """Slack's message text as the person typed it: links unwrapped, &amp; &lt; &gt; undone, the
+    coloured-circle emoji as the characters they are (🟢 for `:large_green_circle:`).
 
     Mentions (`<@U…>`, `<!channel>`) stay in Slack's form; they are escaped again wherever the
     text is shown, so they ping no one.
@@ -59,7 +65,7 @@ def to_plain_text(text: str | None) -> str:
         bare = url.split("://", 1)[-1].removeprefix("mailto:").rstrip("/")
         return label if label.rstrip("/") in (url, bare) else f"{label} ({url})"
 
-    text = _LINK.sub(link, text)
+    text = _CIRCLE.sub(lambda m: CIRCLES[m.group(0).lower()], _LINK.sub(link, text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 

@@ -26,12 +26,8 @@ RAG_WORDS: dict[str, RAG] = {
     "red": RAG.RED, "off track": RAG.RED, "offtrack": RAG.RED,
     "blue": RAG.BLUE, "complete": RAG.BLUE, "completed": RAG.BLUE, "done": RAG.BLUE,
     "finished": RAG.BLUE,
-    # chat apps send the coloured-circle emoji by these names
-    ":large_green_circle:": RAG.GREEN, ":green_circle:": RAG.GREEN, "🟢": RAG.GREEN,
-    ":large_yellow_circle:": RAG.AMBER, ":large_orange_circle:": RAG.AMBER,
-    ":yellow_circle:": RAG.AMBER, ":orange_circle:": RAG.AMBER, "🟡": RAG.AMBER, "🟠": RAG.AMBER,
-    ":red_circle:": RAG.RED, ":large_red_circle:": RAG.RED, "🔴": RAG.RED,
-    ":large_blue_circle:": RAG.BLUE, ":blue_circle:": RAG.BLUE, "🔵": RAG.BLUE,
+    # the coloured circles (a front end turns its own emoji names into these characters)
+    "🟢": RAG.GREEN, "🟡": RAG.AMBER, "🟠": RAG.AMBER, "🔴": RAG.RED, "🔵": RAG.BLUE,
 }
 # Single letters are RAG only when nothing but a percentage, punctuation or the end follows,
 # so that "a bit late" in a thread is not read as amber.
@@ -45,7 +41,7 @@ COMPLETION_WORDS = {"done", "complete", "completed", "finished"}
 _SEP = r"[\s,;:|–—\-]"  # what may sit between the parts of the head
 _PERCENT = re.compile(r"(\d{1,4}(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b|pc\b)", re.I)
 _MARKUP = "*_~`"
-_EMOJI = re.compile(r":[a-z0-9_+\-]+:")  # an emoji's name; _MARKUP: bold / italic / strike / code
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:")  # an emoji written by name; _MARKUP: bold / italic / strike / code
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ class _Reader:
             re.match(_SEP, self.text[self.pos]) or self.text[self.pos] in _MARKUP
         ):
             if _EMOJI.match(self.text, self.pos):
-                return  # ":large_green_circle:" is a value, not a colon
+                return  # an emoji's name is part of the text, not a colon before it
             self.pos += 1
 
     def rest(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.copy import SLACK, reply_problem_message, reply_problem_text
 from bot.slack.payloads import (
     parse_button,
     parse_command_text,
@@ -63,7 +64,7 @@ def test_reply_parser_never_raises_and_always_answers(text: str, thread: str | N
         assert len(result.narrative) <= len(text)
     else:
         assert isinstance(result, ReplyProblem)
-        assert result.message and "For example" in result.text
+        assert reply_problem_message(result, SLACK) and "For example" in reply_problem_text(result, SLACK)
         assert parse_reply(result.example, IDS, thread if result.example.split()[0] not in IDS else None) \
             is not None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.copy import SLACK, error_text
 from bot.slack.blocks import common as blocks
 from bot.slack.payloads import ModalMetadata
 from bot.standin.validation import check_blocks, check_view
@@ -56,9 +57,14 @@ def test_modal_errors_land_on_the_field_they_are_about() -> None:
     state = {"values": {"narrative": {"narrative": {"type": "plain_text_input", "value": "fine"}},
                         "blockers": {"blockers": {"type": "plain_text_input", "value": "ring 07700 900123"}},
                         "evidence": {"evidence": {"type": "plain_text_input", "value": None}}}}
-    refused = PersonalDataRefused("Nothing was saved: the blockers looks like …", "")
-    assert list(blocks.modal_errors(refused, str(refused), {"state": state})) == ["blockers"]
-    too_long = InvalidInput("The evidence is 3,001 characters long.", "Please keep it under 3,000.")
-    assert list(blocks.modal_errors(too_long, str(too_long), {})) == ["evidence"]
-    denied = PermissionDenied("Sorry, you cannot update R3.2.", "Only its owner can.")
-    assert blocks.modal_errors(denied, str(denied), {}) == {"rag": str(denied)}
+    refused = PersonalDataRefused("text.personal_data", findings=[["blockers", "phone"]])
+    errors = blocks.modal_errors(refused, error_text(refused, SLACK), {"state": state})
+    assert errors == {"blockers": "This looks like it contains a phone number. ncpi keeps action-plan progress only; "
+                                  "please rephrase without it."}
+    too_long = InvalidInput("update.too_long", field="evidence", length=3001, limit=3000)
+    assert list(blocks.modal_errors(too_long, error_text(too_long, SLACK), {})) == ["evidence"]
+    denied = PermissionDenied("action.not_owner", what="update", action_id="R3.2", owner="Head of L&D",
+                              deputy=None, cover=False)
+    said = error_text(denied, SLACK)
+    assert said == "Sorry, you cannot update R3.2. Only its owner (Head of L&D) or a plan administrator can."
+    assert blocks.modal_errors(denied, said, {}) == {"rag": said}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from bot.standin import Message
 from tests.slack.conftest import (
     COMMS,
     GOLD_CHAIR,
@@ -16,8 +18,6 @@ from tests.slack.conftest import (
     wait_for,
 )
 
-from bot.standin import Message
-
 PLAN_ACTIONS = 27  # config/action_plan.yaml
 
 
@@ -28,7 +28,7 @@ def said(messages: list[Message]) -> str:
 
 def all_action_ids(bot: BotHarness) -> list[str]:
     with bot.core.uow() as uow:
-        return uow.repo.action_ids()
+        return uow.plan.action_ids()
 
 
 @pytest.mark.parametrize("bot_db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],

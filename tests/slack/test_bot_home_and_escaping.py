@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
 from tests.slack.conftest import (
     COMMS,
     LD_LEAD,
@@ -83,17 +85,14 @@ def test_a_narrative_is_escaped_wherever_it_is_shown(bot: BotHarness) -> None:
 
 
 def test_the_silver_chair_sees_participation_at_home_and_a_bronze_lead_does_not(bot: BotHarness) -> None:
-    from datetime import timedelta
-
-    from ncpi_core.storage.tables import DeliveryRow
-    from ncpi_core.storage.uow import UnitOfWork
-
     sent = bot.clock() - timedelta(hours=3)
-    with UnitOfWork(bot.engine) as uow:
-        uow.session.add(DeliveryRow(key="prompt:silver:20220503T1300Z:R2.1", kind="prompt",
-                                    meeting="silver:20220503T1300Z", action_id="R2.1",
-                                    person="head_safeguarding", target=SAFEGUARDING, due_at=sent,
-                                    state="sent", sent_at=sent, created_at=sent))
+    key = "prompt:silver:20220503T1300Z:R2.1"
+    with bot.core.uow() as uow:
+        uow.ledger.add_owed([Owed(key, Kind.PROMPT, sent, None, Recipient.of_person("head_safeguarding"),
+                                  meeting="silver:20220503T1300Z", action_id="R2.1",
+                                  person="head_safeguarding")], sent)
+        [claim] = uow.ledger.claim_keys([key], sent, "test", sent + timedelta(minutes=5))
+        uow.ledger.mark_sent(claim.id, "test", "slack", MessageRef("D0SAFE0001", "1651568400.000100"), sent)
         uow.commit()
     chair = json.dumps(home_of(bot, SILVER_CHAIR))
     assert "Participation" in chair and "Head of Safeguarding: 0/1" in chair

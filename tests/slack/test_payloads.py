@@ -9,8 +9,10 @@ import yaml
 
 from bot.cli.check import REQUIRED_SCOPES
 from bot.slack.payloads import (
+    CIRCLES,
     ModalMetadata,
     UpdateForm,
+    mentioned_user,
     parse_button,
     parse_command_text,
     parse_message_event,
@@ -19,6 +21,7 @@ from bot.slack.payloads import (
     to_plain_text,
 )
 from ncpi_core.domain.models import RAG
+from ncpi_core.domain.replies import ParsedReply, parse_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,6 +86,22 @@ def test_slack_markup_to_plain_text() -> None:
     assert to_plain_text("<https://a.example>") == "https://a.example"
     assert to_plain_text("hi <@U0DCC00001> <!channel> &lt;b&gt; &amp;amp;") == "hi <@U0DCC00001> <!channel> <b> &amp;"
     assert to_plain_text(None) == ""
+
+
+def test_slacks_names_of_the_coloured_circles_are_read_as_their_rag() -> None:
+    # Slack sends an emoji by name; the core knows the circles as characters, as any platform sends them
+    said = {":large_green_circle:": RAG.GREEN, ":Large_Orange_Circle:": RAG.AMBER, ":yellow_circle:": RAG.AMBER,
+            ":red_circle:": RAG.RED, ":large_blue_circle:": RAG.BLUE}
+    for name, rag in said.items():
+        reply = parse_reply(to_plain_text(f"R3.2 {name} 60% slots delayed"), ["R3.2"])
+        assert isinstance(reply, ParsedReply) and (reply.rag, reply.narrative) == (rag, "slots delayed")
+    assert len(CIRCLES) == 10
+    assert to_plain_text("R3.2 green :tada: all done") == "R3.2 green :tada: all done"  # other emoji untouched
+
+
+def test_a_mention_names_its_user() -> None:
+    assert [mentioned_user(r) for r in ("<@U0CRIME001|head_crime>", "<@U0CRIME001>", " @head_crime ", "U0X")] == [
+        "U0CRIME001", "U0CRIME001", "head_crime", "U0X"]
 
 
 def view_state(**values: dict) -> dict:  # type: ignore[type-arg]

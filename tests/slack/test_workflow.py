@@ -7,6 +7,10 @@ import json
 from typing import Any
 
 import pytest
+
+from bot.standin import Message
+from ncpi_core.domain.models import ActionStatus
+from ncpi_core.usecases.absences import absences_on
 from tests.slack.conftest import (
     ADMIN,
     COMMS,
@@ -18,9 +22,6 @@ from tests.slack.conftest import (
     wait_for,
 )
 
-from bot.standin import Message
-from ncpi_core.domain.models import ActionStatus
-
 CRIME = "U0CRIME001"
 
 
@@ -30,7 +31,9 @@ def said(messages: list[Message]) -> str:
 
 def status(bot: BotHarness, action_id: str) -> ActionStatus:
     with bot.core.uow() as uow:
-        return uow.repo.action(action_id).status
+        action = uow.plan.action(action_id)
+    assert action is not None
+    return action.status
 
 
 def dms_with_button(bot: BotHarness, user: str, action_id: str) -> list[Message]:
@@ -153,7 +156,8 @@ def test_out_of_order_and_wrong_people_are_refused(bot: BotHarness) -> None:
         assert expected.lower() in reply.text.lower(), (text, reply.text)
     assert status(bot, "R3.2") == ActionStatus.OPEN
     with bot.core.uow() as uow:
-        assert uow.repo.action("R3.2").due.isoformat() == "2022-06-30"
+        action = uow.plan.action("R3.2")
+    assert action is not None and action.due.isoformat() == "2022-06-30"
 
 
 def test_due_change_shows_both_dates(bot: BotHarness) -> None:
@@ -163,7 +167,8 @@ def test_due_change_shows_both_dates(bot: BotHarness) -> None:
     bot.click(SILVER_CHAIR, "ncpi_due_approve", "R3.2", review)
     wait_for(lambda: "2022-07-31" in said(bot.slack.messages(LD_LEAD)), what="the owner told")
     with bot.core.uow() as uow:
-        action = uow.repo.action("R3.2")
+        action = uow.plan.action("R3.2")
+    assert action is not None
     assert (action.due.isoformat(), action.original_due.isoformat()) == ("2022-07-31", "2022-06-30")
     reply = answer(bot, LD_LEAD, "history R3.2", 3)
     shown = said([reply])
@@ -176,8 +181,6 @@ def test_away_with_a_deputy_and_back(bot: BotHarness) -> None:
     assert "Head of Crime will get the prompts for R3.2" in reply.text
     wait_for(lambda: "away from 2022-05-09 to 2022-05-20" in said(bot.slack.messages(CRIME)),
              what="the deputy told")
-    from ncpi_core.usecases.workflows import absences_on
-
     assert absences_on(bot.core.uow, bot.core.today().replace(day=10)) == {"head_ld": "head_crime"}
     reply = answer(bot, LD_LEAD, "back", 2)
     assert "Welcome back" in reply.text

@@ -100,12 +100,29 @@ def test_yaml_syntax_error_names_the_line() -> None:
     assert "action_plan.yaml, line" in problems[0] and "not valid YAML" in problems[0]
 
 
-def test_config_duplicates_and_bad_ids_are_refused() -> None:
-    bad = CONFIG.replace("id: b, name: B, slack_user: U0BBBBBBB1", "id: a, name: B, slack_user: not-an-id")
+def test_config_duplicate_people_and_chat_ids_are_refused() -> None:
+    bad = CONFIG.replace("id: b, name: B, slack_user: U0BBBBBBB1", "id: a, name: B, slack_user: U0AAAAAAA1")
     with pytest.raises(ValidationFailed) as err:
         parse_force_config(parse_yaml(bad, "ncpi.yaml"))
     text = str(err.value)
-    assert "ncpi.yaml, line 5" in text and "slack_user" in text
+    assert "ncpi.yaml, line 5, field 'people.1.id': duplicate person id 'a'" in text
+    assert "field 'people.1.slack_user': duplicate slack_user id 'U0AAAAAAA1'" in text
+
+
+def test_the_core_keeps_any_chat_id_as_an_opaque_string() -> None:
+    # a platform's id format is checked by its front end (`ncpi check`), never by the core
+    odd = CONFIG.replace("slack_user: U0BBBBBBB1", 'slack_user: not-an-id, teams_user: "29:1a-B/c=="')
+    cfg = parse_force_config(parse_yaml(odd, "ncpi.yaml"))
+    b = cfg.person("b")
+    assert b is not None and b.identities == {"slack": "not-an-id", "teams": "29:1a-B/c=="}
+    assert cfg.person_by_identity("slack", "not-an-id") == b
+    assert cfg.person_by_identity("teams", "29:1a-B/c==") == b
+    assert cfg.person_by_identity("slack", "29:1a-B/c==") is None
+    # a person with no chat id at all is still a person of the plan
+    bare = parse_force_config(parse_yaml(CONFIG.replace(", slack_user: U0BBBBBBB1", ""), "ncpi.yaml"))
+    assert bare.person("b") is not None and bare.person("b").identities == {}  # type: ignore[union-attr]
+    with pytest.raises(ValidationFailed, match="slack_user"):
+        parse_force_config(parse_yaml(CONFIG.replace("slack_user: U0BBBBBBB1", 'slack_user: ""'), "ncpi.yaml"))
 
 
 def test_config_bad_rrule_and_zone() -> None:

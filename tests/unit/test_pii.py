@@ -8,12 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.copy import PII_KINDS, SLACK, error_parts, error_text, finding_text
 from ncpi_core.domain import pii
 from ncpi_core.domain.models import RAG, Source
 from ncpi_core.domain.pii import find_personal_data
+from ncpi_core.domain.text import check_free_text
 from ncpi_core.errors import PersonalDataRefused
-from ncpi_core.usecases.services import UpdateCommand, check_text
-from ncpi_core.usecases.workflows import check_free_text
+from ncpi_core.usecases.updates import UpdateCommand, check_text
 
 
 def kinds(text: str) -> list[str]:
@@ -175,8 +176,9 @@ def test_finding_names_field_and_kind_never_the_text() -> None:
                                    "evidence": ""})
     assert {(f.field, f.kind) for f in findings} == {("blockers", pii.DOB), ("blockers", pii.CHILD_NAME)}
     for f in findings:
-        assert "Jane" not in f.describe() and "2015" not in f.describe()
-        assert f.describe().startswith("the blockers looks like it contains ")
+        described = finding_text(f.field, f.kind)
+        assert "Jane" not in described and "2015" not in described
+        assert described.startswith("the blockers looks like it contains ")
 
 
 def test_each_kind_reported_once_per_field() -> None:
@@ -185,10 +187,10 @@ def test_each_kind_reported_once_per_field() -> None:
 
 def test_update_refusal_names_field_and_kind_without_echo() -> None:
     cmd = UpdateCommand(action_id="R3.2", rag=RAG.AMBER, narrative="victim Jane Smith DOB 12/03/2015",
-                        slack_user="U1", source=Source.DM)
+                        source=Source.DM)
     with pytest.raises(PersonalDataRefused) as err:
         check_text(cmd)
-    text = str(err.value)
+    text = error_text(err.value, SLACK)
     assert "narrative" in text and "date of birth" in text and "child's name" in text
     assert "Jane" not in text and "12/03/2015" not in text
 
@@ -196,9 +198,9 @@ def test_update_refusal_names_field_and_kind_without_echo() -> None:
 @pytest.mark.parametrize("field", ["evidence", "reason"])
 def test_workflow_text_refusal_names_field(field: str) -> None:
     with pytest.raises(PersonalDataRefused) as err:
-        check_free_text(field, "email jane.doe@example.org", required=True, example="x")
-    assert f"the {field} looks like it contains an email address" in err.value.message
-    assert "jane.doe" not in str(err.value)
+        check_free_text(field, "email jane.doe@example.org", required=True, example="complete", action_id="R3.2")
+    assert f"the {field} looks like it contains an email address" in error_parts(err.value, SLACK)[0]
+    assert "jane.doe" not in error_text(err.value, SLACK) and "jane.doe" not in str(err.value)
 
 
 # --- properties ------------------------------------------------------------------------------------
@@ -282,4 +284,9 @@ def test_property_never_crashes_and_findings_are_known_kinds(text: str) -> None:
     known = {kind for kind, _ in pii.PATTERNS}
     for f in find_personal_data({"narrative": text}):
         assert f.kind in known and f.field == "narrative"
+
+
+def test_every_kind_is_a_code_with_words() -> None:
+    assert {kind for kind, _ in pii.PATTERNS} == set(pii.KINDS) == set(PII_KINDS)
+    assert all(kind.isidentifier() and kind.islower() for kind in pii.KINDS)
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.copy import SLACK, reply_problem_message, reply_problem_text
 from ncpi_core.domain.models import RAG
 from ncpi_core.domain.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
 
@@ -27,6 +28,11 @@ def problem(text: str, ids: list[str] = NYP, action_id: str | None = None) -> Re
     return result
 
 
+def said(p: ReplyProblem) -> str:
+    """What was wrong, as the catalogue words it in Slack."""
+    return reply_problem_message(p, SLACK)
+
+
 def test_the_example_in_the_product_description() -> None:
     r = ok("R3.2 amber 60% training slots delayed to June")
     assert r == ParsedReply("R3.2", RAG.AMBER, 60, "training slots delayed to June")
@@ -43,7 +49,7 @@ def test_the_example_in_the_product_description() -> None:
     "*R3.2* amber 60% training slots delayed to June",
     "R3.2 RAG: amber progress: 60% training slots delayed to June",
     "R3.2 at-risk 60% training slots delayed to June",
-    "R3.2 :large_orange_circle: 60% training slots delayed to June",
+    "R3.2 🟠 60% training slots delayed to June",
 ])
 def test_forgives_case_spaces_punctuation_and_order(text: str) -> None:
     r = ok(text)
@@ -84,7 +90,7 @@ def test_in_a_thread_the_id_is_optional() -> None:
 def test_single_letters_are_rag_only_when_nothing_else_follows() -> None:
     # "a bit late" in a thread is not amber
     p = problem("a bit late", action_id="R3.2")
-    assert "green" in p.message and p.example.startswith("amber")
+    assert "green" in said(p) and p.example.startswith("amber")
     assert ok("a 50%", action_id="R3.2").rag == RAG.AMBER
     assert ok("g", action_id="R3.2").rag == RAG.GREEN
 
@@ -120,13 +126,13 @@ def test_a_multiline_narrative_is_kept() -> None:
 ])
 def test_problems_say_what_was_wrong_with_an_example_that_works(text: str, says: str) -> None:
     p = problem(text)
-    assert says in p.message
+    assert says in said(p)
     assert isinstance(parse_reply(p.example, NYP), ParsedReply), "the example must itself work"
-    assert "For example" in p.text
+    assert "For example" in reply_problem_text(p, SLACK)
 
 
 def test_no_plan_loaded() -> None:
-    assert "no plan" in problem("R3.2 amber", []).message
+    assert "no plan" in said(problem("R3.2 amber", []))
 
 
 def test_every_rag_word_is_understood() -> None:
@@ -148,7 +154,7 @@ def test_never_raises(text: str, ids: list[str], thread: bool) -> None:
         assert result.progress is None or 0 <= result.progress <= 100
         assert result.action_id in ids
     else:
-        assert result.message and result.example
+        assert said(result) and result.example
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from bot.slack.sender import AMBIGUOUS_TRIES, DeliverySender
 from bot.standin import Message
 from ncpi_core.domain.models import ActionStatus
 from ncpi_core.usecases.absences import absences_on
+from ncpi_core.usecases.ledger import run_tick
 from tests.slack.conftest import (
     ADMIN,
     COMMS,
@@ -220,3 +222,17 @@ def test_refusals_echoing_what_was_typed_ping_no_one(bot: BotHarness) -> None:
                              start=1):
         answer(bot, LD_LEAD, text, i)
     # the harness asserts at teardown that nothing the bot said would ping a channel
+
+
+def test_a_notice_slack_would_not_take_now_is_said_and_sent_by_the_next_tick(bot: BotHarness) -> None:
+    # the step is committed with its notice in the ledger: a failed post loses nothing
+    bot.slack.fail_next("chat.postMessage", status=503, count=AMBIGUOUS_TRIES)  # each try, and it gives up
+    reply = answer(bot, LD_LEAD, "complete R3.2 https://intranet/policy/123", 1)
+    assert "R3.2 is proposed complete" in reply.text
+    assert "(I could not reach T/ACC by DM just now; please tell them.)" in reply.text
+    assert status(bot, "R3.2") == ActionStatus.PROPOSED
+    assert dms_with_button(bot, SILVER_CHAIR, "ncpi_closure_approve") == []
+    bot.clock.advance(minutes=5)
+    run_tick(bot.core.uow, bot.core.config, DeliverySender(bot.gateway, bot.core.config), bot.clock())
+    [review] = wait_for(lambda: dms_with_button(bot, SILVER_CHAIR, "ncpi_closure_approve"), what="the notice")
+    assert "https://intranet/policy/123" in said([review])

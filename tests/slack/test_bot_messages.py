@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from ncpi_core.domain.models import RAG, Source
 from tests.slack.conftest import (
     COMMS,
     LD_LEAD,
@@ -14,8 +16,6 @@ from tests.slack.conftest import (
     BotHarness,
     wait_for,
 )
-
-from ncpi_core.domain.models import RAG, Source
 
 
 def test_a_bronze_leads_dm_is_an_update_that_appears_in_the_next_summary(bot: BotHarness) -> None:
@@ -131,6 +131,13 @@ def test_a_stranger_gets_nothing_but_a_polite_no(bot: BotHarness) -> None:
     assert "not in this plan's list of people" in answer.text
     assert "R3.2" not in answer.text.replace("R3.2 green", "")
     assert bot.updates("R3.2") == []
+
+
+def test_a_stranger_is_not_shown_the_plans_ids_by_way_of_an_example(bot: BotHarness) -> None:
+    bot.dm(STRANGER, "hello there, how does this work")
+    answer = bot.wait_messages(STRANGER)[0]
+    assert "not in this plan's list of people" in answer.text
+    assert "R1.1" not in answer.text and "For example" not in answer.text
 
 
 def test_personal_data_by_dm_is_refused_without_repeating_it(bot: BotHarness) -> None:

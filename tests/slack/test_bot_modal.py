@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.slack.conftest import COMMS, LD_LEAD, SAFEGUARDING, BotHarness, wait_for
-
 from ncpi_core.domain.models import RAG, Source
+from tests.slack.conftest import COMMS, LD_LEAD, SAFEGUARDING, BotHarness, wait_for
 
 
 def thread_replies(bot: BotHarness, user: str, ts: str) -> list:  # type: ignore[type-arg]

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.blocks.summary import summary_messages
-from ncpi_core.domain.summaries import summary_now
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.summaries import summary_now
 
 from .generate import Dataset, force_config, generate
 from .measure import median, peak_memory, timed
@@ -38,7 +38,7 @@ class ScalePoint:
 
 def build_once(ds: Dataset, engine: Any, level: str) -> list[tuple[str, list[dict[str, Any]]]]:
     """What `/ncpi summary` does after its ack: read the plan, build the summary, render Block Kit."""
-    summary = summary_now(lambda: UnitOfWork(engine), force_config(), ds.now, level)
+    summary = summary_now(SqlUowFactory(engine), force_config(), ds.now, level)
     return summary_messages(summary)
 
 

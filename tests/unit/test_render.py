@@ -12,11 +12,15 @@ from slack_sdk.models.blocks import Block
 from test_summaries import CYCLE, NOW, PREV, TODAY, TZ, other_force_state, upd
 
 from bot.copy import decision_hint
+from bot.slack.blocks.deliveries import Addresses, render, render_failure
 from bot.slack.blocks.summary import summary_messages
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.ledger import Recipient
 from ncpi_core.domain.models import RAG, Action, ActionStatus, Category, PlanInfo, Recommendation
 from ncpi_core.domain.participation import PromptSent, build_participation
 from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.summaries.build import build_summary
+from ncpi_core.ports import EscalationContent, FailureContent, MissingLine, Outgoing
 from ncpi_core.reports.common import ACTION_COLUMNS, NO_PLAN
 from ncpi_core.reports.render import render_summary
 
@@ -188,3 +192,19 @@ def test_a_sign_off_is_data_each_front_end_words() -> None:
     assert "(Gold chair: `signoff C6.2`)" in render_summary(s, "markdown", hint=decision_hint)
     [item] = json.loads(render_summary(s, "json"))["exceptions"][-1:]
     assert item["decision"] == {"action_id": "C6.2", "kind": "signoff", "new_due": None, "reason": ""}
+
+
+def test_deliveries_mention_people_by_their_slack_id_from_ncpi_yaml(force_config: ForceConfig) -> None:
+    addresses = Addresses(force_config)
+    at = datetime(2022, 3, 8, 14, tzinfo=UTC)
+    escalation = EscalationContent(at, [MissingLine("head_crime", "Head of Crime", ["R6.1"]),
+                                        MissingLine("gone", "Someone <Gone>", ["R9.9"])])
+    text = json.dumps(render(Outgoing("escalation:x", "escalation", Recipient.of_person("tacc"), escalation, TZ),
+                             addresses)[0][1], ensure_ascii=False)
+    assert "<@U0CRIME001> — R6.1" in text and "Someone &lt;Gone&gt; — R9.9" in text
+    failure = FailureContent("prompt:x:R2.1", "prompt", "person:head_safeguarding", 6, "HTTP 503")
+    [(_, blocks)] = render(Outgoing("failure:x", "failure_report", Recipient.of_person("coordinator"), failure, TZ),
+                           addresses)
+    assert "To: `U0SAFE0001`" in blocks[0]["text"]["text"]  # as the admins have always been told
+    to_gold = FailureContent("gold_summary:x", "gold_summary", "body:gold", 6, "channel_not_found")
+    assert "To: `C0GOLD0001`" in render_failure(to_gold, TZ, addresses)[1][0]["text"]["text"]

@@ -76,14 +76,14 @@ def north_db(tmp_path: Path, _sqlite_template: Path, force_config, plan_file) ->
     from datetime import UTC, datetime
 
     from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.uow import UnitOfWork
+    from ncpi_core.storage.sql import SqlUowFactory
     from ncpi_core.usecases.plan import load_plan
 
     path = tmp_path / "north.db"
     shutil.copy(_sqlite_template, path)
     url = f"sqlite:///{path}"
     engine = build_engine(url)
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         load_plan(plan_file, force_config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))
         uow.commit()
     engine.dispose()

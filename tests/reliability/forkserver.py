@@ -29,7 +29,7 @@ def _warm_up() -> None:
     import bot.slack.blocks.deliveries  # noqa: F401
     import bot.slack.sender  # noqa: F401
     import ncpi_core.domain.summaries  # noqa: F401
-    import ncpi_core.usecases.schedule  # noqa: F401
+    import ncpi_core.usecases.ledger  # noqa: F401
 
 
 def _child(argv: list[str], env: dict[str, str], log: str, cwd: str) -> None:

@@ -199,13 +199,13 @@ def load_force(db_url: str, config_dir: Path) -> None:
     """Load the generated force's people and plan into the database."""
     from ncpi_core.config.schema import load_force_config, load_plan_file
     from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.uow import UnitOfWork
+    from ncpi_core.storage.sql import SqlUowFactory
     from ncpi_core.usecases.plan import load_plan
 
     config = load_force_config(config_dir / "ncpi.yaml")
     plan = load_plan_file(config_dir / "action_plan.yaml", config)
     engine = build_engine(db_url)
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         load_plan(plan, config, uow, datetime(2022, 2, 1, 9, tzinfo=UTC))
         uow.commit()
     engine.dispose()

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.standin import SlackStandIn
+from ncpi_core.domain.ledger import Kind
+from ncpi_core.storage.engine import build_engine
+from ncpi_core.storage.sql import SqlUowFactory
 from reliability.harness import (
     SILVER_2022_03_08_PROMPTS,
     Figures,
@@ -121,13 +123,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def prompt_states(db: Path) -> dict[str, int]:
-    eng = create_engine(f"sqlite:///{db}")
-    with eng.connect() as conn:
-        states = dict(conn.execute(text(
-            "SELECT state, count(*) FROM deliveries WHERE key LIKE :k GROUP BY state"),
-            {"k": f"prompt:{MEETING}:%"}).all())
-    eng.dispose()
-    return {str(k): int(v) for k, v in states.items()}
+    """How many of the cycle's prompts the ledger holds in each state."""
+    engine = build_engine(f"sqlite:///{db}")
+    with SqlUowFactory(engine)() as uow:
+        rows = uow.ledger.records(kinds=[Kind.PROMPT])
+    engine.dispose()
+    return dict(Counter(r.state for r in rows if r.key.startswith(f"prompt:{MEETING}:")))
 
 
 def test_sigkill_mid_fanout_then_restart_sends_each_prompt_once(

@@ -20,8 +20,8 @@ from bot.standin import SlackStandIn
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.errors import NcpiError
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.ledger import run_tick
 from ncpi_core.usecases.plan import load_plan
 from reliability.harness import BOT_TOKEN, TUESDAY, AppUnderTest, Figures, wait_until
 from reliability.tcp_proxy import TcpProxy
@@ -36,7 +36,7 @@ OUTAGE_SECONDS = 6
 def proxied(private_postgres: str, force_config: ForceConfig, plan_file: PlanFile) -> Any:
     """(direct URL, URL through the proxy, the proxy) with the North Yorkshire plan loaded."""
     engine = build_engine(private_postgres)
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         load_plan(plan_file, force_config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))
         uow.commit()
     engine.dispose()
@@ -149,9 +149,10 @@ def test_database_dies_mid_fan_out(proxied: Any, standin: SlackStandIn, force_co
     direct, url, proxy = proxied
     started = time.monotonic()
     engine = build_engine(url)
+    uows = SqlUowFactory(engine)
     now = TUESDAY - timedelta(days=5)  # Thursday 28 April 09:00: prompts for 3 May's Silver open
-    gateway = SlackGateway(build_web_client(BOT_TOKEN, standin.api_url), engine, lambda: now)
-    sender = DeliverySender(gateway)
+    gateway = SlackGateway(build_web_client(BOT_TOKEN, standin.api_url), uows, lambda: now)
+    sender = DeliverySender(gateway, force_config)
     posted = Counter[str]()
 
     def cut_after_third(call: Any) -> None:
@@ -163,7 +164,7 @@ def test_database_dies_mid_fan_out(proxied: Any, standin: SlackStandIn, force_co
     standin.add_call_listener(cut_after_third)
     errors = []
     try:
-        run_tick(lambda: UnitOfWork(engine), force_config, sender, now)
+        run_tick(uows, force_config, sender, now)
     except NcpiError as exc:  # StorageUnavailable: `ncpi tick` says so and exits 1
         errors.append(type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - the figure shows what escaped
@@ -173,7 +174,7 @@ def test_database_dies_mid_fan_out(proxied: Any, standin: SlackStandIn, force_co
     results = []
     for minutes in (6, 12, 30):
         later = now + timedelta(minutes=minutes)
-        results.append(run_tick(lambda: UnitOfWork(engine), force_config, sender, later).as_dict())
+        results.append(run_tick(uows, force_config, sender, later).as_dict())
     engine.dispose()
     keys = Counter(str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
                    for m in standin.messages() if m.metadata)

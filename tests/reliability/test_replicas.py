@@ -16,13 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
 from bot.standin import SlackSender, SlackStandIn
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.calendar import WorkingDays
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.usecases.plan import load_plan
 from reliability.harness import SIGNING_SECRET, Figures, Processes, child_env, wait_until
 
@@ -68,10 +66,11 @@ def test_three_replicas_through_a_month(private_postgres: str, force_config: For
                                         figures: Figures) -> None:
     started = time.monotonic()
     engine = build_engine(private_postgres)
-    with UnitOfWork(engine) as uow:
+    uows = SqlUowFactory(engine)
+    with uows() as uow:
         load_plan(plan_file, force_config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))
         uow.commit()
-    owners = {p.slack_user: p.id for p in force_config.persons()}
+    owners = {user: p.id for p in force_config.persons() if (user := p.identity("slack"))}
     rng = random.Random(2022)
     replies_sent: set[str] = set()
     event_sends = 0
@@ -124,18 +123,15 @@ def test_three_replicas_through_a_month(private_postgres: str, force_config: For
         time.sleep(1.0)  # the last replies' confirmations
         keys = Counter(key_of(m) for m in slack.messages() if key_of(m))
         first_parts = Counter(k for k in keys if "#" not in k)
-    with engine.connect() as conn:
-        states = dict(conn.execute(text(
-            "SELECT state, count(*) FROM deliveries WHERE due_at >= :a AND due_at < :b GROUP BY state"),
-            {"a": datetime(2022, 5, 1, tzinfo=UTC), "b": datetime(2022, 6, 1, tzinfo=UTC)}).all())
-        ledger_sent = {r[0] for r in conn.execute(text("SELECT key FROM deliveries WHERE state='sent'"))}
-        updates = int(conn.execute(text("SELECT count(*) FROM updates")).scalar_one())
-        breakdown = [tuple(r) for r in conn.execute(text(
-            "SELECT kind, state, count(*), min(due_at), max(due_at) FROM deliveries "
-            "WHERE due_at >= :a AND due_at < :b AND state != 'sent' GROUP BY kind, state"),
-            {"a": datetime(2022, 5, 1, tzinfo=UTC), "b": datetime(2022, 6, 1, tzinfo=UTC)})]
-        kinds = dict(conn.execute(text(
-            "SELECT kind, count(*) FROM deliveries WHERE state='sent' GROUP BY kind")).all())
+    may = (datetime(2022, 5, 1, tzinfo=UTC), datetime(2022, 6, 1, tzinfo=UTC))
+    with uows() as uow:
+        rows = uow.ledger.records()
+        updates = sum(1 for _ in uow.updates.all())
+    in_may = [r for r in rows if may[0] <= r.due_at < may[1]]
+    states = Counter(r.state for r in in_may)
+    ledger_sent = {r.key for r in rows if r.state == "sent"}
+    breakdown = sorted(Counter((r.kind, r.state) for r in in_may if r.state != "sent").items())
+    kinds = Counter(r.kind for r in rows if r.state == "sent")
     engine.dispose()
     dupes = sum(n - 1 for n in keys.values() if n > 1) + max(0, updates - len(replies_sent))
     unsent = {k: v for k, v in states.items() if k in ("pending", "sending", "failed", "dead")}

@@ -7,18 +7,18 @@ from __future__ import annotations
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import text
 
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.sender import DeliverySender
 from bot.standin import SlackStandIn
 from ncpi_core.config.schema import load_force_config
+from ncpi_core.domain.ledger import Kind, MessageRef
+from ncpi_core.ports import Outgoing
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.uow import UnitOfWork
-from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.ledger import run_tick
 from reliability.harness import (
     BOT_TOKEN,
     SILVER_2022_03_08_PROMPTS,
@@ -48,23 +48,21 @@ def test_fan_out_through_429s_500s_and_drops_sends_each_prompt_once(tmp_path: Pa
     load_force(url, config_dir)
     config = load_force_config(config_dir / "ncpi.yaml")
     engine = build_engine(url)
+    uows = SqlUowFactory(engine)
     users = lead_users(LEADS)
     ticks = 0
     with SlackStandIn(users={u: u for u in users}) as slack:
         misbehave(slack, seed=429)
         now = SILVER_2022_03_08_PROMPTS
-        gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), engine, lambda: now)
-        sender = DeliverySender(gateway)
+        gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), uows, lambda: now)
+        sender = DeliverySender(gateway, config)
         results = []
         for _ in range(12):  # a tick every 10 minutes until nothing is left (backoffs are minutes)
             ticks += 1
-            results.append(run_tick(lambda: UnitOfWork(engine), config, sender, now).as_dict())
-            with UnitOfWork(engine) as uow:
-                assert uow.session is not None
-                left = uow.session.execute(
-                    text(
-                        "SELECT count(*) FROM deliveries WHERE key LIKE :k AND state != 'sent'"),
-                    {"k": f"prompt:{MEETING}:%"}).scalar_one()
+            results.append(run_tick(uows, config, sender, now).as_dict())
+            with uows() as uow:
+                left = [r.key for r in uow.ledger.records(kinds=[Kind.PROMPT])
+                        if r.key.startswith(f"prompt:{MEETING}:") and r.state != "sent"]
             if not left:
                 break
             now += timedelta(minutes=10)
@@ -118,7 +116,7 @@ def test_acks_inside_three_seconds_and_nothing_doubled(north_app: AppUnderTest, 
     expected = Counter(u for u, _ in commands)
     # every DM update stored once, and confirmed
     with app.deps.uow() as uow:
-        stored = {u: len(uow.repo.updates_for(a)) for u, a in OWNERS.items()}
+        stored = {u: len(uow.updates.for_action(a)) for u, a in OWNERS.items()}
     confirmed = wait_until(lambda: all(any(OWNERS[u] in m.text for m in app.said_to(u)) for u in OWNERS), 60)
     stats = app.slack.stats
     app.slack.set_fault_rates()  # calm again for the harness's teardown
@@ -151,29 +149,32 @@ def test_replica_stalled_past_its_lease_does_not_send_what_another_took_over(tmp
     load_force(url, config_dir)
     config = load_force_config(config_dir / "ncpi.yaml")
     engine = build_engine(url)
+    uows = SqlUowFactory(engine)
     users = lead_users(12)
     with SlackStandIn(users={u: u for u in users}) as slack:
         now = SILVER_2022_03_08_PROMPTS
-        real = DeliverySender(SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), engine, lambda: now))
+        real = DeliverySender(SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), uows, lambda: now), config)
         wake = threading.Event()
         stalled = threading.Event()
 
         class Stalling:
-            def send(self, message):  # type: ignore[no-untyped-def]
+            platform = real.platform
+
+            def send(self, message: Outgoing) -> MessageRef:
                 ref = real.send(message)
                 if not stalled.is_set():
                     stalled.set()
                     wake.wait(30)  # A is stuck here, its first prompt posted but not recorded
                 return ref
 
-            def find_sent(self, message, since):  # type: ignore[no-untyped-def]
+            def find_sent(self, message: Outgoing, since: datetime) -> MessageRef | None:
                 return real.find_sent(message, since)
 
-        a = threading.Thread(target=run_tick, args=(lambda: UnitOfWork(engine), config, Stalling(), now),
+        a = threading.Thread(target=run_tick, args=(uows, config, Stalling(), now),
                              kwargs={"worker": "replica-a", "senders": 1, "batch": 10}, daemon=True)
         a.start()
         assert stalled.wait(30)
-        run_tick(lambda: UnitOfWork(engine), config, real, now + timedelta(minutes=6), worker="replica-b")
+        run_tick(uows, config, real, now + timedelta(minutes=6), worker="replica-b")
         wake.set()
         a.join(60)
         keys = Counter(str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
@@ -195,16 +196,17 @@ def test_token_refused_for_an_hour_then_fixed_loses_nothing(tmp_path: Path, figu
     load_force(url, config_dir)
     config = load_force_config(config_dir / "ncpi.yaml")
     engine = build_engine(url)
+    uows = SqlUowFactory(engine)
     users = lead_users(5)
     with SlackStandIn(users={u: u for u in users}) as slack:
         now = SILVER_2022_03_08_PROMPTS
-        sender = DeliverySender(SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), engine, lambda: now))
+        sender = DeliverySender(SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), uows, lambda: now), config)
         slack.tokens = {"xoxb-the-new-token"}  # the app was reinstalled; our token is refused
         for minutes in (0, 20, 40):
-            run_tick(lambda: UnitOfWork(engine), config, sender, now + timedelta(minutes=minutes))
+            run_tick(uows, config, sender, now + timedelta(minutes=minutes))
         slack.tokens = None  # fixed an hour later
         for minutes in (60, 120, 240):
-            run_tick(lambda: UnitOfWork(engine), config, sender, now + timedelta(minutes=minutes))
+            run_tick(uows, config, sender, now + timedelta(minutes=minutes))
         prompted = {u for u in users if any(
             str(((m.metadata or {}).get("event_payload") or {}).get("key", "")).startswith("prompt:")
             for m in slack.messages(u))}

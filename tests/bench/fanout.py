@@ -1,7 +1,7 @@
 """Fan-out: one tick prompting 500 leads against a stand-in that allows N chat.postMessage a second.
 
 The floor is what the rate limit alone implies: posting M messages at N a second takes M / N
-seconds. The tick is the real one (`ncpi_core.usecases.schedule.run_tick` with `bot.slack.sender`),
+seconds. The tick is the real one (`ncpi_core.usecases.ledger.run_tick` with `bot.slack.sender`),
 so the time includes deriving what is owed, the ledger's claims and leases, rendering, and
 waiting out every 429's Retry-After (plus slack_sdk's random jitter).
 """

@@ -27,11 +27,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, insert, text
 
 from ncpi_core.config.schema import ForceConfig, PlanFile, load_force_config, load_plan_file
+from ncpi_core.domain.ledger import Recipient
 from ncpi_core.domain.models import Role
 from ncpi_core.storage.engine import build_engine, normalise_url
 from ncpi_core.storage.migrate import upgrade
+from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.storage.tables import ActionRow, PlanRow, RecommendationRow
-from ncpi_core.storage.uow import UnitOfWork
 from ncpi_core.usecases.plan import load_plan, sync_people
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,7 @@ NARRATIVES = (
 )
 BLOCKERS = ("", "", "", "", "IT release slipped to next quarter", "Partner sign-off outstanding")
 RAGS = ("green",) * 5 + ("amber",) * 3 + ("red",)
+PLATFORM = "slack"  # the platform the generated history happened on
 
 
 @dataclass
@@ -128,7 +130,7 @@ def _bronze(config: ForceConfig) -> list[str]:
 
 def _load_stress_plan(engine: Engine, config: ForceConfig, n_actions: int, per_rec: int = 20) -> list[tuple[str, str]]:
     """A synthetic plan of `n_actions` actions in recommendations of `per_rec`; returns (action, owner)."""
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         sync_people(config, uow, START)
         uow.commit()
     owners = _bronze(config)
@@ -154,41 +156,51 @@ def _load_stress_plan(engine: Engine, config: ForceConfig, n_actions: int, per_r
 
 
 def _load_real_plan(engine: Engine, config: ForceConfig) -> list[tuple[str, str]]:
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         load_plan(plan_file(config), config, uow, START - timedelta(days=7))
         uow.commit()
-        return [(a.id, a.owner) for a in uow.repo.actions()]
+        return [(a.id, a.owner) for a in uow.plan.actions()]
 
 
-def _update_rows(actions: list[tuple[str, str]], total: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
+def _identity(config: ForceConfig, owner: str) -> str:
+    """The "platform:id" an owner's updates came from, as the app stores it (`author_identity`)."""
+    person = config.person(owner)
+    slack_id = person.identity(PLATFORM) if person is not None else None
+    return f"{PLATFORM}:{slack_id or 'U' + owner.upper()[:9].ljust(9, '0')}"
+
+
+def _update_rows(actions: list[tuple[str, str]], total: int, rng: random.Random,
+                 config: ForceConfig) -> Iterator[tuple[Any, ...]]:
     """`total` updates spread evenly over SPAN, round-robin over the actions, oldest first (UPDATE_COLUMNS)."""
     step = SPAN / max(1, total)
-    slack = {a: "U" + owner.upper()[:9].ljust(9, "0") for a, owner in actions}
-    progress = dict.fromkeys(slack, 0)
+    author = {a: _identity(config, owner) for a, owner in actions}
+    progress = dict.fromkeys(author, 0)
     n_actions = len(actions)
     for i in range(total):
         aid, owner = actions[i % n_actions]
         progress[aid] = p = min(100, progress[aid] + rng.randint(0, 4))
         yield (aid, RAGS[rng.randrange(len(RAGS))], p, NARRATIVES[i % len(NARRATIVES)],
-               BLOCKERS[i % len(BLOCKERS)], "", owner, slack[aid], "modal", START + step * i, None)
+               BLOCKERS[i % len(BLOCKERS)], "", owner, author[aid], "modal", START + step * i, None)
 
 
 def _prompt_rows(actions: list[tuple[str, str]], every: timedelta = timedelta(weeks=2)) -> Iterator[tuple[Any, ...]]:
-    """One sent prompt per action per cycle over SPAN (a Tuesday 14:00 Silver meeting a week later)."""
+    """One sent prompt per action per cycle over SPAN (a Tuesday 14:00 Silver meeting a week later),
+    addressed to its owner and recorded where it went: the owner's DM and the message's ts."""
     t = START
     while t < START + SPAN:
         meeting = (t + timedelta(days=8, hours=5)).strftime("%Y%m%dT%H%MZ")
         for aid, owner in actions:
             yield (f"prompt:silver:{meeting}:{aid}", "prompt", f"silver:{meeting}", aid, owner,
-                   "U" + owner.upper()[:9], t, t + timedelta(days=8), "sent", 1, "D" + owner.upper()[:9],
-                   f"{t.timestamp():.6f}", t, t, "{}")
+                   str(Recipient.of_person(owner)), t, t + timedelta(days=8), "sent", 1, PLATFORM,
+                   "D" + owner.upper()[:9], f"{t.timestamp():.6f}", t, t, "{}")
         t += every
 
 
 UPDATE_COLUMNS = ("action_id", "rag", "progress", "narrative", "blockers", "evidence", "author",
-                  "author_slack_user", "source", "created_at", "idempotency_key")
-PROMPT_COLUMNS = ("key", "kind", "meeting", "action_id", "person", "target", "due_at", "expires_at",
-                  "state", "attempts", "slack_channel", "slack_ts", "sent_at", "created_at", "payload")
+                  "author_identity", "source", "created_at", "idempotency_key")
+PROMPT_COLUMNS = ("key", "kind", "meeting", "action_id", "person", "recipient", "due_at", "expires_at",
+                  "state", "attempts", "platform", "conversation", "message_ref", "sent_at", "created_at",
+                  "payload")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -290,7 +302,7 @@ def generate(url: str, name: str, *, actions: int | None = None, updates: int | 
         phases = {"plan": time.perf_counter() - started}
         total = len(acts) * 104 if updates is None else updates
         n_updates = bulk_insert(engine, "updates", UPDATE_COLUMNS,
-                                _update_rows(acts, total, random.Random(seed)))
+                                _update_rows(acts, total, random.Random(seed), config))
         phases["updates"] = time.perf_counter() - started - sum(phases.values())
         n_prompts = bulk_insert(engine, "deliveries", PROMPT_COLUMNS, _prompt_rows(acts)) if prompts else 0
         phases["prompts"] = time.perf_counter() - started - sum(phases.values())

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
+from ncpi_core.domain.ledger import Kind, Recipient
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.tables import DeliveryRow, UpdateRow
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.sql import SqlUowFactory
 
 from .generate import REALISTIC, STRESS, generate, postgres_database, sqlite_database
 from .measure import save_section
@@ -22,13 +21,22 @@ def test_smoke_generated_rows_read_back_as_the_app_wrote_them(tmp_path: Path) ->
         small = generate(url, "stress", actions=45, updates=450)
         assert (small.actions, small.updates) == (45, 450)
         engine = build_engine(url)
-        with UnitOfWork(engine) as uow:
-            assert uow.session is not None
-            assert uow.session.scalar(select(func.count()).select_from(UpdateRow)) == 450
-            latest = uow.repo.latest_updates()
+        with SqlUowFactory(engine)() as uow:
+            updates = list(uow.updates.all())
+            assert len(updates) == 450
+            latest = uow.updates.latest()
             assert len(latest) == 45 and all(u.created_at.tzinfo for u in latest.values())
-            row = uow.session.scalars(select(DeliveryRow)).first()
-            assert row is not None and row.sent_at is not None and row.sent_at.tzinfo and row.payload == {}
+            owner = {a.id: a.owner for a in uow.plan.actions()}
+            slack_ids = {p.id: p.identity("slack") for p in uow.people.all()}
+            assert all(u.author_identity == f"slack:{slack_ids[owner[u.action_id]]}" for u in updates)
+            prompts = uow.ledger.records(kinds=[Kind.PROMPT])
+            assert len(prompts) == small.prompts
+            row = prompts[0]
+            assert row.state == "sent" and row.sent_at is not None and row.sent_at.tzinfo and row.payload == {}
+            assert row.action_id is not None and row.recipient == Recipient.of_person(owner[row.action_id])
+            assert row.platform == "slack" and row.where is not None
+            # a reply in the prompt's thread finds its action, as it would for one the tick sent
+            assert uow.ledger.action_of_message("slack", row.where) == row.action_id
         engine.dispose()
 
 

@@ -106,7 +106,7 @@ def matrix_app(tmp_path: Path) -> Any:
     from datetime import UTC, datetime
 
     from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.uow import UnitOfWork
+    from ncpi_core.storage.sql import SqlUowFactory
     from ncpi_core.usecases.plan import load_plan
 
     folder = write_matrix_force(tmp_path / "config")
@@ -114,7 +114,7 @@ def matrix_app(tmp_path: Path) -> Any:
     plan = load_plan_file(folder / "action_plan.yaml", config)
     url = sqlite_file(tmp_path)
     engine = build_engine(url)
-    with UnitOfWork(engine) as uow:
+    with SqlUowFactory(engine)() as uow:
         load_plan(plan, config, uow, datetime(2022, 3, 1, 9, tzinfo=UTC))
         uow.commit()
     engine.dispose()
@@ -201,7 +201,7 @@ def test_authorization_matrix(matrix_app: AppUnderTest, figures: Figures) -> Non
     # and the allowed steps really happened: proposed, approved, signed off; superseded
     if not skipped:
         with app.deps.uow() as uow:
-            status = {a.id: a.status.value for a in uow.repo.actions()}
-            updates = uow.repo.updates_for("M1.1")
+            status = {a.id: a.status.value for a in uow.plan.actions()}
+            updates = uow.updates.for_action("M1.1")
         assert status["M1.1"] == "closed" and status["M1.3"] == "superseded", status
         assert updates, "the owner's DM update and on-track click stored nothing"

@@ -105,9 +105,8 @@ def test_forged_requests_are_refused_and_change_nothing(north_app: AppUnderTest,
     calls = [c.method for c in app.slack.calls]
     assert not app.slack.responses and not app.slack.views, "a forged request made the bot act"
     assert "chat.postMessage" not in calls and "views.open" not in calls, calls
-    assert app.deps.uow is not None
     with app.deps.uow() as uow:
-        assert uow.repo.updates_for("R3.2") == []
+        assert uow.updates.for_action("R3.2") == []
     figures.record("Forged requests: bad, missing, stale, tampered, replayed signatures",
                    runs=1, inputs=tried, note=f"{refused} of {tried} refused with 401, nothing stored",
                    seconds=time.monotonic() - started)

@@ -27,7 +27,7 @@ from bot.slack.payloads import (
 from bot.slack.sender import DeliverySender
 from ncpi_core.domain.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
 from ncpi_core.errors import NcpiError
-from ncpi_core.usecases.schedule import run_tick
+from ncpi_core.usecases.ledger import run_tick
 from reliability.harness import TUESDAY, AppUnderTest, Figures, message_text, wait_until
 
 IDS = ["R1.1", "R1.2", "R3.2", "R3.20", "C6.2", "1.2a", "R10.1"]
@@ -152,7 +152,7 @@ def test_hostile_dms_always_answered_never_half_stored(north_app: AppUnderTest, 
     started = time.monotonic()
     unanswered: list[str] = []
     with app.deps.uow() as uow:
-        before = len(uow.repo.updates_for("R3.2"))
+        before = len(uow.updates.for_action("R3.2"))
     stored = 0
     for text in texts:
         dm = app.slack.dm_channel(OWNER)
@@ -164,7 +164,7 @@ def test_hostile_dms_always_answered_never_half_stored(north_app: AppUnderTest, 
         if not wait_until(lambda d=dm, k=n: len([m for m in app.slack.messages(d) if m.user != OWNER]) > k, 10):
             unanswered.append(text[:60])
         with app.deps.uow() as uow:
-            now = len(uow.repo.updates_for("R3.2"))
+            now = len(uow.updates.for_action("R3.2"))
         assert now - before - stored in (0, 1), "one message stored more than one update"
         stored = now - before
     said = app.said_to(OWNER)
@@ -184,7 +184,7 @@ def test_user_text_escaped_everywhere_it_is_shown(north_app: AppUnderTest, figur
     app.dm(OWNER, f"R3.2 amber 55% {MARKED}")
     wait_until(lambda: app.said_to(OWNER), 10)
     with app.deps.uow() as uow:
-        updates = uow.repo.updates_for("R3.2")
+        updates = uow.updates.for_action("R3.2")
     assert updates and "<!channel>" in updates[0].narrative  # stored as typed, escaped when shown
     places = {"confirmation": (OWNER, None), "/ncpi my": (OWNER, "my"),
               "/ncpi summary": (CHAIR, "summary"), "/ncpi summary R3": (CHAIR, "summary R3"),
@@ -203,7 +203,7 @@ def test_user_text_escaped_everywhere_it_is_shown(north_app: AppUnderTest, figur
     # what the tick posts: the Silver summary in its channel, prompts and nudges showing the latest
     # narrative (12:05 BST, after the summary's 12:00 and before Silver meets at 14:00)
     k = len(app.slack.messages())
-    run_tick(app.deps.uow, app.core.config, DeliverySender(app.deps.gateway),
+    run_tick(app.deps.uow_factory, app.core.config, DeliverySender(app.deps.gateway, app.core.config),
              TUESDAY + timedelta(hours=2, minutes=5))
     posted = app.slack.messages()[k:]
     shown["Silver summary post"] = [message_text(m) for m in posted if m.channel == "C0SILVER01"]

@@ -31,6 +31,11 @@ def leaks(text: str) -> list[str]:
     return [s for s in SECRETS if s in text]
 
 
+def error_line(output: str, command: str) -> str:
+    """The one line `ncpi <command>` prints when it refuses to go on ("ncpi run: …"), or ""."""
+    return next((line for line in output.splitlines() if line.startswith(f"ncpi {command}: ")), "")
+
+
 def test_secrets_stay_out_of_error_messages(processes: Processes, north_db: str, force_config,  # type: ignore[no-untyped-def]
                                             log_sink: LogSink, figures: Figures) -> None:
     started = time.monotonic()
@@ -71,11 +76,14 @@ def test_secrets_stay_out_of_error_messages(processes: Processes, north_db: str,
                    inputs=len(outputs), note=f"{len(found)} of {len(outputs)} outputs showed a secret",
                    seconds=time.monotonic() - started)
     assert not found, {k: (v, outputs[k][-2000:]) for k, v in found.items()}
-    # the scenarios did fail the way they were meant to (so the scan above means something)
-    assert "invalid_auth" in outputs["run, token refused"]
+    # the scenarios did fail the way they were meant to (so the scan above means something):
+    # each as the command's own one-line error, never a crash whose traceback merely names the cause
+    crashed = [name for name, text in outputs.items() if "Traceback (most recent call last)" in text]
+    assert not crashed, {name: outputs[name][-2000:] for name in crashed}
+    assert "invalid_auth" in error_line(outputs["run, token refused"], "run")
     assert "invalid_auth" in outputs["check, token refused"]
-    assert "Cannot reach the database" in outputs["run, database away"]
-    assert "does not look like a bot token" in outputs["run, wrong kind of token"]
+    assert "Cannot reach the database" in error_line(outputs["run, database away"], "run")
+    assert "does not look like a bot token" in error_line(outputs["run, wrong kind of token"], "run")
 
 
 def test_secrets_stay_out_of_every_log_of_the_session(log_sink: LogSink, figures: Figures) -> None:

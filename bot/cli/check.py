@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
-from bot.cli.errors import safe_url
 from bot.settings import Settings
 from ncpi_core.errors import NcpiError, ValidationFailed
+from ncpi_core.storage.errors import safe_url
 
 # what each part of ncpi needs; see config/slack_manifest.yaml
 REQUIRED_SCOPES = {

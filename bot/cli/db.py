@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.errors import database_errors
 from bot.settings import Settings
 from ncpi_core.storage.engine import build_engine
+from ncpi_core.storage.errors import database_errors
 from ncpi_core.storage.migrate import current_revision
 from ncpi_core.storage.migrate import upgrade as alembic_upgrade
 

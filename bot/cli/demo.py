@@ -6,10 +6,10 @@ import argparse
 import io
 import logging
 
-from bot.cli.errors import safe_url
 from bot.cli.progress import Progress
 from bot.defaults import DEFAULTS_DIR
 from bot.settings import Settings
+from ncpi_core.storage.errors import safe_url
 
 
 def demo(args: argparse.Namespace) -> int:

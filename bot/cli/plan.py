@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from bot.bootstrap import build_core
-from bot.cli.errors import database_errors
 from bot.cli.progress import Progress
 from ncpi_core.config.schema import PlanFile, load_plan_file
+from ncpi_core.storage.errors import database_errors
 from ncpi_core.usecases.plan import LoadReport, load_plan
 
 

@@ -19,13 +19,12 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import Core, ManualClock, build_core
+from bot.bootstrap import Core, ManualClock, build_core, build_slack
 from bot.cli.progress import Progress
-from bot.cli.run import make_http_server
 from bot.defaults import DEFAULTS_DIR
 from bot.settings import Settings
-from bot.slack.app import build_app
 from bot.slack.gateway import SlackGateway, build_web_client
+from bot.slack.http import make_http_server
 from bot.slack.sender import DeliverySender
 from bot.standin import Message, SlackSender, SlackStandIn
 from bot.standin.transcript import describe_target, render_message
@@ -35,8 +34,8 @@ from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import upgrade
 from ncpi_core.storage.tables import DeliveryRow
-from ncpi_core.usecases.plan import load_plan
 from ncpi_core.usecases.ledger import run_tick
+from ncpi_core.usecases.plan import load_plan
 
 SECRET = "ncpi-demo-signing-secret"  # noqa: S105 - a local stand-in's secret, not a credential
 TOKEN = "xoxb-ncpi-demo"  # noqa: S105
@@ -258,7 +257,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
     with SlackStandIn.from_config(config) as slack:
         settings.slack_api_url = slack.api_url
         client = build_web_client(TOKEN, slack.api_url)
-        app = build_app(core, client, signing_secret=SECRET, token_verification_enabled=False)
+        app = build_slack(core, client=client, signing_secret=SECRET, token_verification=False).app
         server = make_http_server(app, core, host="127.0.0.1", port=0)
         thread = threading.Thread(target=server.serve_forever, name="ncpi-demo-http", daemon=True)
         thread.start()

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from tests.slack.conftest import APP_TOKEN, LD_LEAD, SILVER_CHAIR, BotHarness, wait_for
 
 from bot.bootstrap import Core, build_slack
 from bot.slack.http import make_http_server
@@ -18,6 +17,7 @@ from bot.standin import SlackStandIn
 from bot.standin.socketmode import close_handler
 from ncpi_core.domain.models import Source
 from ncpi_core.storage.engine import build_engine
+from tests.slack.conftest import APP_TOKEN, LD_LEAD, SILVER_CHAIR, BotHarness, wait_for
 
 
 def get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]

@@ -78,10 +78,11 @@ class Core:
     engine: Engine
     clock: Clock
     summary_cache: SummaryCache = field(default_factory=SummaryCache)
-    uow: UowFactory = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.uow = SqlUowFactory(self.engine)
+    @property
+    def uow(self) -> UowFactory:
+        """Units of work on `engine` (derived, so the two never disagree)."""
+        return SqlUowFactory(self.engine)
 
     @property
     def tz(self) -> ZoneInfo:

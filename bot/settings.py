@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ncpi_core.errors import NcpiError
+from ncpi_core.errors import ConfigurationError
 
 
 class Settings(BaseSettings):
@@ -37,31 +37,32 @@ class Settings(BaseSettings):
     def plan_file(self) -> Path:
         return self.config_dir / "action_plan.yaml"
 
+    # Each refusal is a code; its words (in bot/copy) name the variable and where to copy it from.
     def bot_token(self) -> str:
-        """The bot token, or a clear error naming the variable to set."""
-        token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+        """The bot token (xoxb-…)."""
+        token = _value(self.slack_bot_token)
         if not token:
-            raise NcpiError("SLACK_BOT_TOKEN is not set.",
-                            "Set it to the app's Bot User OAuth Token (xoxb-…), in the environment or .env.")
+            raise ConfigurationError("slack.bot_token_missing")
         if not token.startswith("xoxb-"):
-            raise NcpiError("SLACK_BOT_TOKEN does not look like a bot token.",
-                            "It should start with xoxb- (OAuth & Permissions → Bot User OAuth Token).")
+            raise ConfigurationError("slack.bot_token_malformed")
         return token
 
     def app_token(self) -> str:
-        token = self.slack_app_token.get_secret_value() if self.slack_app_token else ""
+        """The app-level token Socket Mode needs (xapp-…)."""
+        token = _value(self.slack_app_token)
         if not token:
-            raise NcpiError("SLACK_APP_TOKEN is not set (needed for --mode socket).",
-                            "Create an app-level token with connections:write (Basic Information → "
-                            "App-Level Tokens), or use --mode http.")
+            raise ConfigurationError("slack.app_token_missing")
         if not token.startswith("xapp-"):
-            raise NcpiError("SLACK_APP_TOKEN does not look like an app-level token.",
-                            "It should start with xapp- (Basic Information → App-Level Tokens).")
+            raise ConfigurationError("slack.app_token_malformed")
         return token
 
     def signing_secret(self) -> str:
-        secret = self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""
+        """The secret HTTP mode verifies Slack's requests with."""
+        secret = _value(self.slack_signing_secret)
         if not secret:
-            raise NcpiError("SLACK_SIGNING_SECRET is not set (needed for --mode http).",
-                            "Copy it from Basic Information → App Credentials → Signing Secret.")
+            raise ConfigurationError("slack.signing_secret_missing")
         return secret
+
+
+def _value(secret: SecretStr | None) -> str:
+    return secret.get_secret_value() if secret is not None else ""

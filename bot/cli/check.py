@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
-from bot.cli.errors import safe_url
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import copy
 from bot.settings import Settings
+from bot.slack.gateway import build_web_client
+from bot.slack.ids import PLATFORM, id_problems, is_channel_id, is_user_id
+from ncpi_core.config.schema import ForceConfig, load_plan_file, parse_force_config
+from ncpi_core.config.yamlfile import read_yaml
+from ncpi_core.domain.calendar import WorkingDays, meetings_between
+from ncpi_core.domain.models import Body
 from ncpi_core.errors import NcpiError, ValidationFailed
+from ncpi_core.storage.errors import safe_url
+from ncpi_core.storage.health import probe_url
 
 # what each part of ncpi needs; see config/slack_manifest.yaml
 REQUIRED_SCOPES = {
@@ -20,76 +32,65 @@ REQUIRED_SCOPES = {
     "files:write": "attach the chart and long summaries",
 }
 
+Line = tuple[bool | None, str]  # passed (True), a warning (None) or a problem (False), and what to say
 
-def _config_checks(settings: Settings) -> Iterator[tuple[bool | None, str]]:
-    from ncpi_core.config.schema import load_force_config, load_plan_file
 
+def _load_config(settings: Settings) -> tuple[ForceConfig | None, list[Line]]:
+    """ncpi.yaml as the bot reads it, with the Slack id formats the core does not check."""
     try:
-        config = load_force_config(settings.config_file)
+        doc = read_yaml(settings.config_file)
+        config = parse_force_config(doc)
     except ValidationFailed as exc:
-        for p in exc.problems:
-            yield False, f"{p}"
-        return
-    yield True, f"{settings.config_file}: {config.force}, {len(config.people)} people"
+        return None, [(False, str(p)) for p in exc.problems]
+    lines: list[Line] = [(True, f"{settings.config_file}: {config.force}, {len(config.people)} people")]
+    lines += [(False, str(p)) for p in id_problems(config, doc)]
+    lines += [(None, f"{p.id} ({p.name}) has no slack_user in {settings.config_file}: ncpi cannot reach them "
+                     "in Slack") for p in config.people if p.slack_user is None]
+    return config, lines
+
+
+def _config_checks(settings: Settings, config: ForceConfig) -> Iterator[Line]:
     try:
         plan = load_plan_file(settings.plan_file, config)
     except ValidationFailed as exc:
         for p in exc.problems:
-            yield False, f"{p}"
+            yield False, str(p)
     else:
         acts = sum(len(r.actions) for r in plan.recommendations)
         yield True, f"{settings.plan_file}: {len(plan.recommendations)} recommendations, {acts} actions"
     yield from _meeting_checks(config)
 
 
-def _meeting_checks(config: object) -> Iterator[tuple[bool | None, str]]:
-    from datetime import UTC, datetime, timedelta
-
-    from ncpi_core.domain.calendar import WorkingDays, meetings_between
-
+def _meeting_checks(config: ForceConfig) -> Iterator[Line]:
     now = datetime.now(UTC)
-    meetings = meetings_between(config, now - timedelta(days=30), now + timedelta(days=365))  # type: ignore[arg-type]
-    wd = WorkingDays(config.timings.bank_holidays)  # type: ignore[attr-defined]
+    meetings = meetings_between(config, now - timedelta(days=30), now + timedelta(days=365))
+    wd = WorkingDays(config.timings.bank_holidays)
     for m in meetings:
-        local = m.starts_at.astimezone(config.tz)  # type: ignore[attr-defined]
+        local = m.starts_at.astimezone(config.tz)
         if not wd.is_working(local.date()):
             yield None, (f"{m.body.value} meeting on {local:%a %d %b %Y} falls on a weekend or bank holiday: "
-                          f"add it to meetings.cancelled and move it with meetings.extra")
+                         f"add it to meetings.cancelled and move it with meetings.extra")
     if not meetings:
         yield False, "no meetings in the next year: add rules under meetings.gold and meetings.silver"
 
 
-def _database_checks(settings: Settings) -> Iterator[tuple[bool, str]]:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.migrate import current_revision, head_revision
-
+def _database_checks(settings: Settings) -> Iterator[Line]:
     url = safe_url(settings.database_url)
-    try:
-        engine = build_engine(settings.database_url)
-        current = current_revision(engine)
-        engine.dispose()
-    except (SQLAlchemyError, ModuleNotFoundError) as exc:
-        yield False, f"database {url}: cannot connect ({type(exc).__name__}); check NCPI_DATABASE_URL"
-        return
-    head = head_revision()
-    if current != head:
-        yield False, f"database {url}: schema at {current or 'empty'}, code expects {head}: run `ncpi db upgrade`"
+    health = probe_url(settings.database_url)
+    if not health.answering:
+        yield False, f"database {url}: cannot connect ({health.problem}); check NCPI_DATABASE_URL"
+    elif not health.migrated:
+        yield False, (f"database {url}: schema at {health.revision or 'empty'}, code expects {health.head}: "
+                      "run `ncpi db upgrade`")
     else:
-        yield True, f"database {url}: schema up to date ({head})"
+        yield True, f"database {url}: schema up to date ({health.head})"
 
 
-def _slack_checks(settings: Settings) -> Iterator[tuple[bool, str]]:
-    from slack_sdk.errors import SlackApiError
-
-    from bot.slack.gateway import build_web_client
-    from ncpi_core.config.schema import load_force_config
-
+def _slack_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Line]:
     try:
         token = settings.bot_token()
     except NcpiError as exc:
-        yield False, str(exc)
+        yield False, copy.error_text(exc, copy.CLI)
         return
     client = build_web_client(token, settings.slack_api_url, timeout=10, max_retries=2)
     try:
@@ -109,22 +110,30 @@ def _slack_checks(settings: Settings) -> Iterator[tuple[bool, str]]:
             if scope not in granted:
                 yield False, (f"Slack: the bot lacks the {scope} scope (to {why}): add it under "
                               "OAuth & Permissions and reinstall the app")
-    try:
-        config = load_force_config(settings.config_file)
-    except ValidationFailed:
-        return
-    for name, channel in (("silver", config.channels.silver), ("gold", config.channels.gold)):
+    if config is not None:
+        yield from _workspace_checks(client, config)
+
+
+def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
+    """The channels and people of ncpi.yaml, as Slack knows them (ids of the wrong shape were
+    reported already and are not asked about)."""
+    for body in (Body.SILVER, Body.GOLD):
+        name, channel = body.value, config.channel(body, PLATFORM)
+        if channel is None or not is_channel_id(channel):
+            continue
         try:
             info = client.conversations_info(channel=channel)["channel"]
         except SlackApiError as exc:
             yield False, (f"Slack: the {name} channel {channel} was not found ({exc.response.get('error')}): "
-                          "check channels.{name} in ncpi.yaml")
+                          f"check channels.{name} in ncpi.yaml")
             continue
         if info.get("is_member") is False:
             yield False, f"Slack: the bot is not in the {name} channel {channel}: type `/invite @ncpi` there"
         else:
             yield True, f"Slack: {name} channel {channel} ok"
     for person in config.people:
+        if person.slack_user is None or not is_user_id(person.slack_user):
+            continue
         try:
             client.users_info(user=person.slack_user)
         except SlackApiError as exc:
@@ -134,10 +143,12 @@ def _slack_checks(settings: Settings) -> Iterator[tuple[bool, str]]:
 
 def check(args: argparse.Namespace) -> int:
     settings = Settings()
-    results: list[tuple[bool | None, str]] = list(_config_checks(settings))
+    config, results = _load_config(settings)
+    if config is not None:
+        results += list(_config_checks(settings, config))
     results += list(_database_checks(settings))
     if settings.slack_bot_token is not None:
-        results += list(_slack_checks(settings))
+        results += list(_slack_checks(settings, config))
     else:
         results.append((True, "Slack: not checked (set SLACK_BOT_TOKEN to check the workspace too)"))
     for ok, line in results:

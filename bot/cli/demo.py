@@ -6,15 +6,14 @@ import argparse
 import io
 import logging
 
-from bot.cli.errors import safe_url
 from bot.cli.progress import Progress
 from bot.defaults import DEFAULTS_DIR
 from bot.settings import Settings
+from bot.slack.demo import WORKING_DAYS, run_demo
+from ncpi_core.storage.errors import safe_url
 
 
 def demo(args: argparse.Namespace) -> int:
-    from bot.slack.demo import WORKING_DAYS, run_demo
-
     logging.getLogger().setLevel(logging.ERROR)  # the tour is the output; keep the logs quiet
     print("ncpi demo: one governance cycle of the North Yorkshire NCPI plan, 11–22 March 2022,")
     print("against a local stand-in for Slack (nothing leaves this machine; no tokens needed).")

@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.bootstrap import build_core
-from bot.cli.errors import database_errors
+from bot.bootstrap import Core, build_core
 from bot.cli.progress import Progress
 from ncpi_core.config.schema import PlanFile, load_plan_file
+from ncpi_core.config.tables import read_plan_table
+from ncpi_core.storage.errors import database_errors
 from ncpi_core.usecases.plan import LoadReport, load_plan
 
 
-def store_plan(plan: PlanFile, source_name: str, source: str = "cli") -> int:
-    """Sync a validated plan into the database in one transaction and print what changed."""
-    core = build_core()
+def _store(core: Core, plan: PlanFile, source: str) -> LoadReport:
+    """Sync a validated plan into the database in one transaction."""
     with database_errors(core.settings.database_url), core.uow() as uow:
         report = load_plan(plan, core.config, uow, core.now(), actor="cli", source=source)
         uow.commit()
-    return _print_report(plan, source_name, report)
+    return report
 
 
 def _print_report(plan: PlanFile, source_name: str, report: LoadReport) -> int:
@@ -34,19 +34,15 @@ def load(args: argparse.Namespace) -> int:
     core = build_core()
     path = Path(args.file) if args.file else core.settings.plan_file
     plan = load_plan_file(path, core.config)
-    return store_plan(plan, str(path))
+    return _print_report(plan, str(path), _store(core, plan, "cli"))
 
 
 def import_table(args: argparse.Namespace) -> int:
-    from ncpi_core.config.tables import read_plan_table
-
     core = build_core()
     path = Path(args.file)
     with Progress("ncpi plan import") as progress:
         progress.step(f"reading and checking {path.name}")
         plan = read_plan_table(path, core.config)
         progress.step(f"storing {sum(len(r.actions) for r in plan.recommendations)} actions")
-        with database_errors(core.settings.database_url), core.uow() as uow:
-            report = load_plan(plan, core.config, uow, core.now(), actor="cli", source="import")
-            uow.commit()
+        report = _store(core, plan, "import")
     return _print_report(plan, str(path), report)

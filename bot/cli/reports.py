@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from bot.bootstrap import Core, build_core
-from bot.cli.errors import database_errors
 from bot.cli.progress import Progress
 from bot.cli.schedule import parse_when
 from bot.copy import decision_hint
@@ -16,6 +15,7 @@ from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.reports.common import NO_PLAN
 from ncpi_core.reports.export import write_export
 from ncpi_core.reports.render import render_summary
+from ncpi_core.storage.errors import database_errors
 from ncpi_core.usecases.charts import chart_data
 from ncpi_core.usecases.exports import build_export
 from ncpi_core.usecases.summaries import summary_now

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import Core, build_core
+from bot.bootstrap import Core, build_core, build_slack_sender
 from ncpi_core.config.schema import FIRST_PLATFORM, load_plan_file
 from ncpi_core.domain.calendar import cycle_opening
 from ncpi_core.domain.calendar import next_meetings as upcoming
@@ -144,13 +144,9 @@ def next_meetings(args: argparse.Namespace) -> int:
 
 
 def tick(args: argparse.Namespace) -> int:
-    from bot.slack.gateway import SlackGateway, build_web_client  # lazy: keeps `ncpi --help` fast
-    from bot.slack.sender import DeliverySender  # lazy: keeps `ncpi --help` fast
-
     core = build_core()
-    token = core.settings.bot_token()
+    sender = build_slack_sender(core)  # SLACK_BOT_TOKEN checked before anything is read
     now = parse_when(args.now, core.tz, core.now())
-    gateway = SlackGateway(build_web_client(token, core.settings.slack_api_url), core.uow, core.clock)
-    result = run_tick(core.uow, core.config, DeliverySender(gateway, core.config), now, draw_chart=render_chart_png)
+    result = run_tick(core.uow, core.config, sender, now, draw_chart=render_chart_png)
     print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))
     return 0

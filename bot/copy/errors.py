@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.copy.setup import SETUP_ERRORS
 from bot.copy.voice import Params, Voice, Words, ids_text, say
 from ncpi_core.domain import pii
 from ncpi_core.errors import NcpiError
@@ -181,6 +182,7 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                             "Use sqlite:///ncpi.db or postgresql+psycopg://user:password@host/dbname."),
     "storage.driver_missing": ("PostgreSQL support is not installed.", "Run: pip install 'ncpi[postgres]'"),
     "file.invalid": (lambda p, v: "\n".join(p["problems"]), ""),
+    **SETUP_ERRORS,
 }
 
 

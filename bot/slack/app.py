@@ -1,4 +1,4 @@
-"""Builds the Bolt app (one place) and its one error handler."""
+"""The Bolt app and its one error handler (the listeners are registered by `bot.bootstrap`)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import copy
-from bot.bootstrap import Core
 from bot.slack.blocks import common as blocks
 from bot.slack.deps import Deps
-from bot.slack.gateway import SlackGateway, build_web_client
-from bot.slack.listeners import register_listeners
-from bot.slack.sender import DeliverySender
 from bot.slack.text import escape
 from ncpi_core.errors import NcpiError, StorageUnavailable
 
 log = logging.getLogger(__name__)
-
-# Listeners run after the ack in this pool; some wait on a 429's Retry-After or a slow
-# summary, so it is sized well above the number of people who act at once.
-LISTENER_THREADS = 32
 
 # Slack's own refusals that a person can do something about
 CHANNEL_PROBLEMS = {
@@ -51,61 +42,35 @@ BOLT_LOG = logging.getLogger("ncpi.bolt")
 BOLT_LOG.addFilter(_QuietTokenWarning())
 
 
-def build_app(core: Core, client: WebClient | None = None, *, signing_secret: str | None = None,
-              process_before_response: bool = False, token_verification_enabled: bool = True,
-              listener_threads: int = LISTENER_THREADS) -> App:
-    """Build the Bolt app with every listener registered (see `build_app_with_deps`)."""
-    app, _ = build_app_with_deps(core, client, signing_secret=signing_secret,
-                                 process_before_response=process_before_response,
-                                 token_verification_enabled=token_verification_enabled,
-                                 listener_threads=listener_threads)
-    return app
-
-
-def build_app_with_deps(core: Core, client: WebClient | None = None, *,
-                        signing_secret: str | None = None, process_before_response: bool = False,
-                        token_verification_enabled: bool = True,
-                        listener_threads: int = LISTENER_THREADS) -> tuple[App, Deps]:
-    """Build the Bolt app with every listener registered, and the Deps its listeners share.
+def build_app(deps: Deps, *, signing_secret: str | None, token_verification: bool = True,
+              listener_threads: int) -> App:
+    """The Bolt app on `deps.client`, with its one error handler (listeners: `bot.bootstrap`).
 
     Args:
-        core: Settings, config, database and clock (`bot.bootstrap.build_core`).
-        client: The WebClient to use; by default one from SLACK_BOT_TOKEN and SLACK_API_URL with
-            slack_sdk's retry handlers (Bolt copies its base_url and handlers to every request).
-        signing_secret: Verifies HTTP requests; defaults to SLACK_SIGNING_SECRET. Without one
-            the app can only serve Socket Mode (which Slack does not sign).
-        process_before_response: Run listeners to the end before answering (FaaS); off by
-            default so that every request is acknowledged at once.
-        token_verification_enabled: Call auth.test when the app is built (off in some tests).
+        deps: What the error handler needs to tell a person what went wrong (gateway, storage).
+        signing_secret: Verifies HTTP requests. Without one the app can only serve Socket Mode
+            (which Slack does not sign).
+        token_verification: Call auth.test now (Bolt raises if Slack refuses the token).
         listener_threads: Size of the pool listeners run in after the ack.
     """
-    settings = core.settings
-    if client is None:
-        client = build_web_client(settings.bot_token(), settings.slack_api_url)
-    if signing_secret is None and settings.slack_signing_secret is not None:
-        signing_secret = settings.slack_signing_secret.get_secret_value() or None
     app = App(
         name="ncpi",
-        client=client,
+        client=deps.client,
         signing_secret=signing_secret or "",
         # Socket Mode is not signed; without a secret only Socket Mode requests can be served
         request_verification_enabled=bool(signing_secret),
-        process_before_response=process_before_response,
-        token_verification_enabled=token_verification_enabled,
+        token_verification_enabled=token_verification,
         listener_executor=ThreadPoolExecutor(max_workers=listener_threads,
                                              thread_name_prefix="ncpi-listener"),
         logger=BOLT_LOG,
     )
-    gateway = SlackGateway(client, core.uow, core.clock)
-    deps = Deps(core=core, client=client, gateway=gateway, sender=DeliverySender(gateway, core.config))
     app.error(_error_handler(deps))
-    def after_ack(error: Exception, body: dict[str, Any], context: Any) -> None:
+
+    def after_ack(error: Exception, body: dict[str, Any], context: BoltContext | None) -> None:
         report_error(deps, error, body, context, None)
 
     deps.on_error = after_ack
-    registered = register_listeners(app, deps)
-    log.info("listeners registered: %s", ", ".join(registered))
-    return app, deps
+    return app
 
 
 # --- the one error handler ------------------------------------------------------------------------
@@ -146,7 +111,7 @@ def describe_request(body: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-def _error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
+def _error_handler(deps: Deps) -> Callable[[Exception, BoltRequest, BoltResponse | None], BoltResponse | None]:
     def handle_error(error: Exception, request: BoltRequest,
                      response: BoltResponse | None) -> BoltResponse | None:
         return report_error(deps, error, request.body or {}, request.context, response)
@@ -154,7 +119,7 @@ def _error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
     return handle_error
 
 
-def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: Any,
+def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: BoltContext | None,
                  response: BoltResponse | None) -> BoltResponse | None:
     """Log an error with its context and tell the person something useful.
 
@@ -182,16 +147,15 @@ def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: An
     return None
 
 
-def _tell(deps: Deps, context: Any, body: dict[str, Any], text: str) -> None:
+def _tell(deps: Deps, context: BoltContext | None, body: dict[str, Any], text: str) -> None:
     """Tell the person what went wrong, wherever they are: response URL, thread or DM.
 
     Error texts may repeat what the person typed (an id, a date), so they are escaped like any
     user text: `/ncpi update <!channel>` must not ping the channel with its refusal.
     """
     text = escape(text)
-    respond = context.respond if context is not None else None
-    if respond is not None and context.response_url:
-        respond(text=text, response_type="ephemeral", replace_original=False)
+    if context is not None and context.respond is not None and context.response_url:
+        context.respond(text=text, response_type="ephemeral", replace_original=False)
         return
     event = body.get("event") or {}
     if event.get("type") == "message" and event.get("channel") and event.get("user"):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.bootstrap import Core
@@ -37,10 +38,13 @@ class Deps:
     gateway: SlackGateway
     sender: DeliveryPort  # sends a workflow's notices at once after its commit (`send_now`)
     scheduler: Waker | None = None  # bot.scheduler.DeliveryScheduler under `ncpi run` (chase wakes it)
-    # the app's error handler, for errors after the ack (set by bot.slack.app.build_app_with_deps)
-    on_error: Callable[[Exception, dict[str, Any], Any], None] | None = None
-    # summary inputs kept until the data changes (checked against the database on every use)
-    summary_cache: SummaryCache = field(default_factory=SummaryCache)
+    # the app's error handler, for errors after the ack (set by bot.slack.app.build_app)
+    on_error: Callable[[Exception, dict[str, Any], BoltContext | None], None] | None = None
+
+    @property
+    def summary_cache(self) -> SummaryCache:
+        """Summary inputs kept until the data changes (checked against the database on every use)."""
+        return self.core.summary_cache
 
     @property
     def uow_factory(self) -> UowFactory:
@@ -75,7 +79,7 @@ class Deps:
         return first
 
     @contextmanager
-    def reporting_errors(self, body: dict[str, Any], context: Any = None) -> Iterator[None]:
+    def reporting_errors(self, body: dict[str, Any], context: BoltContext | None = None) -> Iterator[None]:
         """Hand an error raised after the ack to the app's one error handler.
 
         Bolt's thread runner loses an ack already given when a listener raises within its

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -107,39 +106,6 @@ class SlackGateway:
     def post_dm(self, slack_user: str, text: str, blocks: list[dict[str, Any]] | None = None,
                 thread_ts: str | None = None, metadata: dict[str, Any] | None = None) -> tuple[str, str]:
         return self.post(self.dm_channel(slack_user), text, blocks, thread_ts, metadata)
-
-    def post_ephemeral(self, channel: str, slack_user: str, text: str,
-                       blocks: list[dict[str, Any]] | None = None) -> None:
-        kwargs: dict[str, Any] = {"channel": channel, "user": slack_user, "text": text}
-        if blocks is not None:
-            kwargs["blocks"] = blocks
-        self.client.chat_postEphemeral(**kwargs)
-
-    def find_by_metadata(self, channel: str, event_type: str, key: str,
-                         oldest: datetime | None = None, pages: int = 5) -> str | None:
-        """The ts of a message in `channel` whose metadata carries `key` (crash recovery)."""
-        cursor = None
-        for _ in range(pages):
-            kwargs: dict[str, Any] = {"channel": channel, "limit": 200, "include_all_metadata": True}
-            if oldest is not None:
-                kwargs["oldest"] = f"{oldest.timestamp():.6f}"
-            if cursor:
-                kwargs["cursor"] = cursor
-            try:
-                resp = self.client.conversations_history(**kwargs)
-            except SlackApiError as exc:
-                log.warning("conversations.history failed while looking for %s: %s", key,
-                            exc.response.get("error"))
-                return None
-            messages: list[dict[str, Any]] = resp.get("messages", []) or []
-            for msg in messages:
-                meta = msg.get("metadata") or {}
-                if meta.get("event_type") == event_type and (meta.get("event_payload") or {}).get("key") == key:
-                    return str(msg["ts"])
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
-        return None
 
     # --- views and files -------------------------------------------------------------------------
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:

@@ -14,10 +14,10 @@ from bot.standin.faults import Fault, FaultPlan, make_rates
 from bot.standin.handler import StandInHandler
 from bot.standin.recording import Call, InvalidPayload, Message, ViewRecord
 from bot.standin.responses import ResponseUrls
+from bot.standin.socketmode import SocketModeStandIn
 from bot.standin.workspace import DEFAULT_SCOPES, Workspace
 
 if TYPE_CHECKING:
-    from bot.standin.socketmode import SocketModeStandIn
     from ncpi_core.config.schema import ForceConfig
 
 log = logging.getLogger(__name__)
@@ -159,8 +159,6 @@ class SlackStandIn:
         """The Socket Mode stand-in apps.connections.open points to (started on first use)."""
         with self._lock:
             if self._socket is None:
-                from bot.standin.socketmode import SocketModeStandIn
-
                 self._socket = SocketModeStandIn().start()
                 self._socket.response_url_factory = self.new_response_url
             return self._socket

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -9,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 # the edges hold an engine (built here) and pass it back to storage; they never import SQLAlchemy
-__all__ = ["Engine", "build_engine", "normalise_url"]
+__all__ = ["Engine", "build_engine", "normalise_url", "sqlite_file"]
 
 
 def normalise_url(url: str) -> str:
@@ -19,6 +20,14 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None: another database, or SQLite in memory)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:

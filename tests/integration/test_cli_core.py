@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.cli import main
+from ncpi_core.storage.base import UnitOfWork
 from ncpi_core.storage.engine import build_engine
-from ncpi_core.storage.tables import ActionRow, AuditRow
-from ncpi_core.storage.uow import UnitOfWork
+from ncpi_core.storage.sql import SqlUowFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,9 +22,21 @@ def fresh_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     return url
 
 
-def _count(url: str, table: type) -> int:
-    with UnitOfWork(build_engine(url)) as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(table)) or 0)
+def _actions(uow: UnitOfWork) -> int:
+    return len(uow.plan.actions(include_dropped=True))
+
+
+def _audit_entries(uow: UnitOfWork) -> int:
+    return len(uow.audit.trail())
+
+
+def _count(url: str, rows: Callable[[UnitOfWork], int]) -> int:
+    engine = build_engine(url)
+    try:
+        with SqlUowFactory(engine)() as uow:
+            return rows(uow)
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_then_load_then_load_again(fresh_db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,14 +48,14 @@ def test_upgrade_then_load_then_load_again(fresh_db: str, capsys: pytest.Capture
     assert "10 recommendations, 27 actions" in capsys.readouterr().out
     assert main(["plan", "load"]) == 0
     assert "nothing changed" in capsys.readouterr().out
-    assert _count(fresh_db, ActionRow) == 27
+    assert _count(fresh_db, _actions) == 27
 
 
 def test_bad_plan_is_refused_whole_and_database_unchanged(fresh_db: str, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     main(["db", "upgrade"])
     main(["plan", "load"])
-    audit_before = _count(fresh_db, AuditRow)
+    audit_before = _count(fresh_db, _audit_entries)
     text = (ROOT / "config" / "action_plan.yaml").read_text()
     bad = tmp_path / "plan.yaml"
     bad.write_text(text.replace("owner: head_cjc, due: 2022-04-30", "owner: head_of_nothing, due: 2022-04-31")
@@ -53,7 +65,7 @@ def test_bad_plan_is_refused_whole_and_database_unchanged(fresh_db: str, tmp_pat
     err = capsys.readouterr().err
     assert f"{bad}, line" in err and "owner" in err and "head_of_nothing" in err and "due" in err
     assert "Traceback" not in err
-    assert _count(fresh_db, AuditRow) == audit_before
+    assert _count(fresh_db, _audit_entries) == audit_before
 
 
 def test_load_before_upgrade_says_what_to_run(fresh_db: str, capsys: pytest.CaptureFixture[str]) -> None:

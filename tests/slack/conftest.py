@@ -25,11 +25,10 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import Engine
 
-from bot.bootstrap import Core, ManualClock, build_core
-from bot.cli.run import make_http_server
+from bot.bootstrap import Core, ManualClock, build_core, build_slack
 from bot.settings import Settings
-from bot.slack.app import build_app
 from bot.slack.gateway import SlackGateway, build_web_client
+from bot.slack.http import make_http_server
 from bot.standin import Message, SentRequest, SlackSender, SlackStandIn, users_from_config
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
@@ -222,8 +221,8 @@ def bot_core(bot_settings: Settings, bot_engine: Engine, force_config: ForceConf
 
 @pytest.fixture
 def bot(slack: SlackStandIn, bot_core: Core, bot_engine: Engine, clock: FakeClock) -> Iterator[BotHarness]:
-    """The app built by `build_app`, served over HTTP on a free loopback port."""
-    app = build_app(bot_core)  # client from SLACK_BOT_TOKEN + SLACK_API_URL, like production
+    """The app built by `build_slack`, served over HTTP on a free loopback port."""
+    app = build_slack(bot_core).app  # client from SLACK_BOT_TOKEN + SLACK_API_URL, like production
     server = make_http_server(app, bot_core, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

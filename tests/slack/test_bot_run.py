@@ -11,9 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, SILVER_CHAIR, wait_for
 
 from bot.standin import SlackSender, SlackStandIn
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, SILVER_CHAIR, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,15 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from tests.slack.conftest import APP_TOKEN, LD_LEAD, SILVER_CHAIR, BotHarness, wait_for
 
-from bot.bootstrap import Core
-from bot.cli.run import make_http_server
-from bot.slack.app import build_app
+from bot.bootstrap import Core, build_slack
+from bot.slack.http import make_http_server
 from bot.standin import SlackStandIn
 from bot.standin.socketmode import close_handler
 from ncpi_core.domain.models import Source
 from ncpi_core.storage.engine import build_engine
+from tests.slack.conftest import APP_TOKEN, LD_LEAD, SILVER_CHAIR, BotHarness, wait_for
 
 
 def get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -78,7 +77,7 @@ def test_healthz_answers_503_when_the_database_does_not(bot_core: Core, tmp_path
 
 @pytest.fixture
 def socket_bot(slack: SlackStandIn, bot_core: Core) -> Iterator[SocketModeHandler]:
-    app = build_app(bot_core)
+    app = build_slack(bot_core).app
     handler = SocketModeHandler(app, APP_TOKEN, web_client=app.client)
     handler.connect()
     assert slack.socket_mode.wait_for_connection(5)
@@ -101,7 +100,7 @@ def test_socket_mode_round_trip(slack: SlackStandIn, socket_bot: SocketModeHandl
     assert socket.event(event, event_id="Ev0SOCKET1", retry_attempt=1).elapsed < 3
     wait_for(lambda: slack.messages(LD_LEAD), what="the confirmation")
     with bot_core.uow() as uow:
-        updates = uow.repo.updates_for("R3.2")
+        updates = uow.updates.for_action("R3.2")
     assert [(u.progress, u.source) for u in updates] == [(80, Source.DM)]
 
     socket.block_action(LD_LEAD, "ncpi_update_open", "R3.2", channel_id=channel)

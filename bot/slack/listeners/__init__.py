@@ -1,42 +1,44 @@
-"""Registers every listener module on the app: each module has `register(app, deps)`."""
+"""Registers every listener module on the app: each module has `register(app, deps)`.
+
+The modules are imported here, statically: a listener that is missing or broken stops the app
+from being built, instead of a feature going quietly absent. Importing them also fills the
+sub-command registry (`bot.slack.subcommands.REGISTRY`) with the sub-commands each one defines.
+"""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from types import ModuleType
 
-if TYPE_CHECKING:
-    from slack_bolt import App
+from slack_bolt import App
 
-    from bot.slack.deps import Deps
+from bot.slack.deps import Deps
+from bot.slack.listeners import (
+    actions,
+    commands,
+    home,
+    messages,
+    schedule,
+    summary,
+    views,
+    workflow,
+)
 
 log = logging.getLogger(__name__)
 
-# bot: commands, actions, views, messages, home; deliveries: schedule; workflows: workflow
-MODULES = ["commands", "summary", "actions", "views", "messages", "home", "schedule", "workflow"]
+# commands: my, update, help; summary; actions, views: the update form; messages: DM replies;
+# home: App Home; schedule: next, missing, chase; workflow: closure, due dates, absences, history
+# (and reviews: their buttons and forms)
+MODULES: tuple[ModuleType, ...] = (commands, summary, actions, views, messages, home, schedule, workflow)
 
 
 def register_listeners(app: App, deps: Deps) -> list[str]:
-    """Import each module of MODULES and call its `register(app, deps)`; return those registered.
-
-    A module that does not exist yet (another engineer's, not written) is skipped with a log line;
-    an import error inside an existing module is not hidden.
-    """
+    """Call each module's `register(app, deps)`; return the names of the modules registered."""
     done = []
-    for name in MODULES:
-        full = f"{__name__}.{name}"
-        try:
-            module = importlib.import_module(full)
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
-            log.info("listener module %s is not there; skipped", full)
-            continue
-        register = getattr(module, "register", None)
-        if register is None:
-            log.warning("listener module %s has no register(app, deps); skipped", full)
-            continue
+    for module in MODULES:
+        register: Callable[[App, Deps], None] = module.register
         register(app, deps)
-        done.append(name)
+        done.append(module.__name__.rsplit(".", 1)[-1])
+    log.info("listeners registered: %s", ", ".join(done))
     return done

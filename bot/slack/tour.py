@@ -1,0 +1,192 @@
+"""`ncpi demo`'s guide: moves the simulated clock, acts as people in Slack (signed requests to the
+bot), runs the ledger's tick, and prints each message as it would read in Slack."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from datetime import time as clock_time
+from typing import Any, TextIO
+
+from bot.bootstrap import Core, ManualClock
+from bot.cli.progress import Progress
+from bot.slack.ids import PLATFORM
+from bot.standin import Message, SlackSender, SlackStandIn
+from bot.standin.transcript import describe_target, render_message
+from ncpi_core.domain.calendar import local_to_utc
+from ncpi_core.domain.ledger import DeliveryState, Kind
+from ncpi_core.domain.models import Body
+from ncpi_core.ports import DeliveryPort
+from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.usecases.ledger import run_tick
+
+EMOJI = {":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_green_circle:": "🟢",
+         ":large_blue_circle:": "🔵", ":white_circle:": "⚪", ":calendar:": "📅", ":bell:": "🔔",
+         ":warning:": "⚠️", ":white_check_mark:": "✅", ":x:": "❌", ":memo:": "📝"}
+
+
+def emoji(text: str) -> str:
+    """Show Slack's emoji codes as the pictures Slack would draw."""
+    for code, picture in EMOJI.items():
+        text = text.replace(code, picture)
+    return text
+
+
+def delivery_kind(msg: Message) -> str | None:
+    """The ledger kind of a scheduled message, from the delivery key in its metadata (None: a reply).
+
+    A workflow's notice goes through the ledger too, but it answers what someone just did: the
+    tour shows it in full and counts it with the replies.
+    """
+    key = ((msg.metadata or {}).get("event_payload") or {}).get("key")
+    kind = str(key).split(":", 1)[0] if key else None
+    return None if kind == Kind.NOTICE else kind
+
+
+class Tour:
+    """Drives the simulated cycle and prints each message as it would read in Slack."""
+
+    def __init__(self, core: Core, slack: SlackStandIn, sender: SlackSender, port: DeliveryPort,
+                 clock: ManualClock, out: TextIO, full: bool, progress: Progress | None = None) -> None:
+        self.core, self.slack, self.sender, self.port, self.clock = core, slack, sender, port, clock
+        self.out, self.full = out, full
+        self.users = {p.slack_user: p.name for p in core.config.people if p.slack_user is not None}
+        self.channels = {address: body.value for body in (Body.SILVER, Body.GOLD)
+                         if (address := core.config.channel(body, PLATFORM)) is not None}
+        self.printed = 0
+        self.seen_kinds: set[str] = set()
+        self.progress = progress
+
+    # --- output ---------------------------------------------------------------------------------
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def day(self, d: date) -> None:
+        if self.progress is not None:
+            self.progress.step(f"{d:%a %d %b %Y}", advance=1)
+        self.say()
+        self.say(f"━━━━ {d:%A %d %B %Y} " + "━" * 40)
+
+    def person(self, slack_user: str, how: str, text: str) -> None:
+        local = self.clock().astimezone(self.core.tz)
+        self.say(f"  {local:%H:%M}  ✎ {self.users.get(slack_user, slack_user)} {how}: {text}")
+
+    def flush(self, wait: float | None = 0.0) -> None:
+        """Print what the bot has said since the last flush (after waiting for it to settle,
+        unless `wait` is None: a tick has finished all its sending when it returns)."""
+        if wait is not None:
+            self.settle(wait)
+        timeline = self.slack.timeline()
+        for msg in timeline[self.printed:]:
+            self._print_message(msg)
+        self.printed = len(timeline)
+
+    def settle(self, wait: float = 0.0, quiet: float = 0.1, limit: float = 5.0) -> None:
+        """Wait until the bot has stopped talking to Slack (listeners run after the ack)."""
+        deadline = time.monotonic() + limit
+        time.sleep(wait)
+        count = len(self.slack.calls)
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now_count = len(self.slack.calls)
+            if now_count == count:
+                return
+            count = now_count
+
+    def _print_message(self, msg: Message) -> None:
+        local = self.clock().astimezone(self.core.tz)
+        where = describe_target(msg.channel, self.users, self.channels)
+        if msg.kind == "ephemeral" or msg.kind == "response":
+            who = self.users.get(msg.to_user or "", "")
+            where = f"only visible to {who}" if who else "reply to the command"
+        elif msg.thread_ts and msg.thread_ts != msg.ts:  # a parent with replies carries its own ts
+            where += " (in thread)"
+        kind = delivery_kind(msg)
+        body = emoji(render_message(msg, self.users, self.channels).rstrip())
+        lines = body.splitlines() or [""]
+        first_of_kind = kind not in self.seen_kinds
+        if kind:
+            self.seen_kinds.add(kind)
+        self.say(f"  {local:%H:%M}  → {where}")
+        if self.full or first_of_kind or not kind or len(lines) <= 3:
+            for line in lines:
+                self.say(f"          │ {line}")
+        else:
+            self.say(f"          │ {lines[0]}")
+            self.say(f"          │ … ({len(lines) - 1} more lines, as above; `ncpi demo --full` shows all)")
+
+    # --- the simulated clock --------------------------------------------------------------------
+    def at(self, d: date, hh: int, mm: int = 0) -> None:
+        self.clock.set(local_to_utc(d, clock_time(hh, mm), self.core.tz))
+
+    def tick(self) -> None:
+        run_tick(self.core.uow, self.core.config, self.port, self.clock(), worker="demo",
+                 draw_chart=render_chart_png)
+        self.flush(None)
+
+    def tick_through(self, d: date, first_hour: int = 8, last_hour: int = 18) -> None:
+        for hour in range(first_hour, last_hour + 1):
+            self.at(d, hour)
+            self.tick()
+
+    # --- people doing things in Slack -------------------------------------------------------------
+    def prompt_for(self, action_id: str) -> Message:
+        """The last prompt the ledger sent for `action_id`, as the stand-in holds it."""
+        with self.core.uow() as uow:
+            sent = [r for r in uow.ledger.records(kinds=[Kind.PROMPT], states=[DeliveryState.SENT])
+                    if r.action_id == action_id and r.where is not None]
+        assert sent, f"no prompt was sent for {action_id}"
+        where = sent[-1].where
+        assert where is not None
+        for msg in self.slack.messages(where.conversation):
+            if msg.ts == where.message:
+                return msg
+        raise LookupError(f"prompt for {action_id} not found at the stand-in")
+
+    def click(self, user: str, action_id: str, value: str, msg: Message, label: str) -> None:
+        self.person(user, "clicks", f"[{label}] on the prompt for {value}")
+        url = self.slack.new_response_url(channel=msg.channel, user=user, message_ts=msg.ts)
+        self.sender.block_action(user, action_id, value, channel_id=msg.channel, response_url=url,
+                                 message={"type": "message", "ts": msg.ts, "text": msg.text,
+                                          "blocks": msg.blocks})
+        self.flush(0.05)
+
+    def submit_modal(self, user: str, rag: str, progress: int, narrative: str, blockers: str = "",
+                     evidence: str = "") -> None:
+        view = self.slack.views[-1]
+        meta = (view.view or {}).get("private_metadata", "")
+        self.person(user, "fills in the update form",
+                    f"{rag}, {progress}%, “{narrative}”" + (f", blockers “{blockers}”" if blockers else ""))
+        values: dict[str, dict[str, dict[str, Any]]] = {
+            "rag": {"rag": {"type": "static_select", "selected_option": {
+                "text": {"type": "plain_text", "text": rag.capitalize()}, "value": rag}}},
+            "progress": {"progress": {"type": "number_input", "value": str(progress)}},
+            "narrative": {"narrative": {"type": "plain_text_input", "value": narrative}},
+            "blockers": {"blockers": {"type": "plain_text_input", "value": blockers or None}},
+            "evidence": {"evidence": {"type": "plain_text_input", "value": evidence or None}},
+        }
+        resp = self.sender.view_submission(user, "ncpi_update_modal", values, meta, view.id)
+        if resp.body:
+            self.say(f"          (Slack shows in the form: {resp.body})")
+        self.flush(0.05)
+
+    def dm(self, user: str, text: str, thread: Message | None = None) -> None:
+        channel = self.slack.dm_channel(user)
+        how = "replies in the prompt's thread" if thread else "sends a DM"
+        self.person(user, how, text)
+        ts = self.slack.add_user_message(channel, user, text, thread.ts if thread else None)
+        self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread.ts if thread else None)
+        self.flush(0.05)
+
+    def command(self, user: str, text: str, channel: str | None = None) -> None:
+        channel = channel or self.channel(Body.SILVER)
+        self.person(user, "types", f"/ncpi {text}")
+        url = self.slack.new_response_url(channel=channel, user=user)
+        self.sender.slash_command(user, text, channel_id=channel, response_url=url)
+        self.flush(0.05)
+
+    def channel(self, body: Body) -> str:
+        """The body's Slack channel in the demo's ncpi.yaml."""
+        address = self.core.config.channel(body, PLATFORM)
+        assert address is not None, f"the demo's ncpi.yaml has a Slack channel for {body.value}"
+        return address

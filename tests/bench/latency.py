@@ -1,6 +1,6 @@
 """Latency of `/ncpi summary` against a bare Bolt app, over real HTTP on loopback.
 
-Both apps are served by the same server (`bot.cli.run.make_http_server`) and receive the same
+Both apps are served by the same server (`bot.slack.http.make_http_server`) and receive the same
 signed slash command from the stand-in's `SlackSender`. We time from sending the request to the
 summary's content arriving: for ncpi, the last message it posts to the response URL (it acks at
 once and answers with `respond`); for the bare app, either the fixed text in the HTTP body
@@ -23,11 +23,10 @@ from typing import Any
 from pydantic import SecretStr
 from slack_bolt import Ack, App, Respond
 
-from bot.bootstrap import Core, build_core
-from bot.cli.run import make_http_server
+from bot.bootstrap import Core, build_core, build_slack
 from bot.settings import Settings
-from bot.slack.app import build_app
 from bot.slack.gateway import build_web_client
+from bot.slack.http import make_http_server
 from bot.standin import SlackSender, SlackStandIn, users_from_config
 from bot.standin.webapi import channels_from_config
 
@@ -132,8 +131,8 @@ def measure_latency(ds: Dataset, runs: int = 30, warmup: int = 3) -> LatencyResu
     slack = TimedStandIn(users=users_from_config(config), channels=channels_from_config(config))
     with slack:
         core = make_core(ds.url, slack.api_url, ds.now)
-        app = build_app(core, build_web_client(TOKEN, slack.api_url), signing_secret=SECRET,
-                        token_verification_enabled=False)
+        app = build_slack(core, client=build_web_client(TOKEN, slack.api_url), signing_secret=SECRET,
+                          token_verification=False).app
         floor = bare_app(slack.api_url)
         try:
             with serving(app, core) as ncpi_url, serving(floor, core) as bare_url:

@@ -7,12 +7,18 @@ printed and written to `tests/reliability/last_run.md`, which the README quotes.
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.standin import SlackStandIn
+from ncpi_core.config.schema import ForceConfig, PlanFile
+from ncpi_core.storage.engine import build_engine
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.plan import load_plan
 from reliability.harness import (
     LAST_RUN,
     TUESDAY,
@@ -48,8 +54,6 @@ def log_sink() -> Iterator[LogSink]:
     root.setLevel(old_level)
 
 
-
-
 @pytest.fixture(autouse=True)
 def _capture_logs(log_sink: LogSink) -> None:
     """Make sure the session sink is installed for every reliability test."""
@@ -70,15 +74,8 @@ def processes(tmp_path: Path, log_sink: LogSink) -> Iterator[Processes]:
 
 
 @pytest.fixture
-def north_db(tmp_path: Path, _sqlite_template: Path, force_config, plan_file) -> str:  # type: ignore[no-untyped-def]
+def north_db(tmp_path: Path, _sqlite_template: Path, force_config: ForceConfig, plan_file: PlanFile) -> str:
     """A SQLite file with the North Yorkshire plan loaded."""
-    import shutil
-    from datetime import UTC, datetime
-
-    from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.sql import SqlUowFactory
-    from ncpi_core.usecases.plan import load_plan
-
     path = tmp_path / "north.db"
     shutil.copy(_sqlite_template, path)
     url = f"sqlite:///{path}"
@@ -91,14 +88,14 @@ def north_db(tmp_path: Path, _sqlite_template: Path, force_config, plan_file) ->
 
 
 @pytest.fixture
-def standin(force_config) -> Iterator[SlackStandIn]:  # type: ignore[no-untyped-def]
+def standin(force_config: ForceConfig) -> Iterator[SlackStandIn]:
     """The Slack stand-in with the people and channels of config/ncpi.yaml."""
     with SlackStandIn.from_config(force_config) as slack:
         yield slack
 
 
 @pytest.fixture
-def north_app(standin: SlackStandIn, north_db: str, force_config) -> Iterator[AppUnderTest]:  # type: ignore[no-untyped-def]
+def north_app(standin: SlackStandIn, north_db: str, force_config: ForceConfig) -> Iterator[AppUnderTest]:
     """The bot over HTTP on loopback with the North Yorkshire plan, on a Tuesday in May 2022."""
     with AppUnderTest(standin, north_db, force_config, TUESDAY) as app:
         yield app

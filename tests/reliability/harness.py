@@ -12,10 +12,22 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bot.bootstrap import ManualClock, build_core, build_slack
+from bot.settings import Settings
+from bot.slack.gateway import build_web_client
+from bot.slack.http import make_http_server
+from bot.standin import Message, SentRequest, SlackSender, SlackStandIn
+from ncpi_core.config.schema import ForceConfig, load_force_config, load_plan_file
+from ncpi_core.storage.engine import Engine, build_engine
+from ncpi_core.storage.migrate import upgrade
+from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.usecases.plan import load_plan
 
 HERE = Path(__file__).resolve().parent
 LAST_RUN = HERE / "last_run.md"
@@ -85,9 +97,6 @@ class Figures:
         return "\n".join(lines) + "\n"
 
 
-
-
-
 # --- logs: everything the scenarios logged, for the secrets check -----------------------------
 class _Sink(logging.Handler):
     def __init__(self) -> None:
@@ -111,9 +120,6 @@ class LogSink:
             if f.exists():
                 parts.append(f.read_text("utf-8", "replace"))
         return "\n".join(parts)
-
-
-
 
 
 # --- a large generated force --------------------------------------------------------------------
@@ -181,13 +187,7 @@ def lead_users(leads: int) -> list[str]:
 # --- databases --------------------------------------------------------------------------------
 
 
-
-
-
 def sqlite_file(folder: Path) -> str:
-    from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.migrate import upgrade
-
     url = f"sqlite:///{folder / 'ncpi.db'}"
     engine = build_engine(url)
     upgrade(engine)
@@ -197,11 +197,6 @@ def sqlite_file(folder: Path) -> str:
 
 def load_force(db_url: str, config_dir: Path) -> None:
     """Load the generated force's people and plan into the database."""
-    from ncpi_core.config.schema import load_force_config, load_plan_file
-    from ncpi_core.storage.engine import build_engine
-    from ncpi_core.storage.sql import SqlUowFactory
-    from ncpi_core.usecases.plan import load_plan
-
     config = load_force_config(config_dir / "ncpi.yaml")
     plan = load_plan_file(config_dir / "action_plan.yaml", config)
     engine = build_engine(db_url)
@@ -287,9 +282,6 @@ class Processes:
             self.kill(proc)
 
 
-
-
-
 class ForkServer:
     """The test's side of forkserver.py: fork `ncpi` commands, wait for them, kill them."""
 
@@ -345,7 +337,7 @@ class ForkServer:
             os.kill(pid, signal.SIGKILL)
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05) -> bool:
     """Poll `predicate` until it is true or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -357,26 +349,20 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:  # ty
 
 # --- the Bolt app over HTTP on loopback, in this process ----------------------------------------
 class AppUnderTest:
-    """`build_app` served by `make_http_server` on 127.0.0.1, signed requests from `SlackSender`."""
+    """The Slack front end as `build_slack` wires it on a core, served by `make_http_server` on
+    127.0.0.1; signed requests from `SlackSender`."""
 
-    def __init__(self, slack: Any, db_url: str, config: Any, now: datetime,
-                 engine: Any = None) -> None:
-        from bot.bootstrap import ManualClock, build_core
-        from bot.cli.run import make_http_server
-        from bot.settings import Settings
-        from bot.slack.app import build_app_with_deps
-        from bot.slack.gateway import build_web_client
-        from bot.standin import SlackSender
-        from ncpi_core.storage.engine import build_engine
-
+    def __init__(self, slack: SlackStandIn, db_url: str, config: ForceConfig, now: datetime,
+                 engine: Engine | None = None) -> None:
         self.slack = slack
         self.clock = ManualClock(now)
         self.engine = engine or build_engine(db_url)
-        settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,  # type: ignore[call-arg]
                             SLACK_API_URL=slack.api_url, NCPI_DATABASE_URL=db_url)
         self.core = build_core(settings, clock=self.clock, config=config, engine=self.engine)
-        client = build_web_client(BOT_TOKEN, slack.api_url)
-        self.app, self.deps = build_app_with_deps(self.core, client, signing_secret=SIGNING_SECRET)
+        self.runtime = build_slack(self.core, client=build_web_client(BOT_TOKEN, slack.api_url),
+                                   signing_secret=SIGNING_SECRET)
+        self.app, self.deps = self.runtime.app, self.runtime.deps
         self.server = make_http_server(self.app, self.core, host="127.0.0.1", port=0)
         self._thread = threading.Thread(target=self.server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
@@ -387,10 +373,6 @@ class AppUnderTest:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-        scheduler = getattr(self.deps, "scheduler", None)
-        if scheduler is not None:
-            with contextlib.suppress(Exception):
-                scheduler.shutdown()
         self.engine.dispose()
 
     def __enter__(self) -> AppUnderTest:
@@ -400,11 +382,11 @@ class AppUnderTest:
         self.close()
 
     # --- what Slack sends ---------------------------------------------------------------------
-    def command(self, user: str, text: str, channel: str = "C0SILVER01", **kwargs: Any) -> Any:
+    def command(self, user: str, text: str, channel: str = "C0SILVER01", **kwargs: Any) -> SentRequest:
         url = self.slack.new_response_url(channel=channel, user=user)
         return self.sender.slash_command(user, text, channel_id=channel, response_url=url, **kwargs)
 
-    def dm(self, user: str, text: str, thread_ts: str | None = None, **kwargs: Any) -> Any:
+    def dm(self, user: str, text: str, thread_ts: str | None = None, **kwargs: Any) -> SentRequest:
         channel = self.slack.dm_channel(user)
         ts = kwargs.pop("ts", None) or self.slack.add_user_message(channel, user, text, thread_ts)
         return self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread_ts, **kwargs)
@@ -420,7 +402,7 @@ class AppUnderTest:
             return err.code, err.read().decode()
 
     # --- what the bot did -----------------------------------------------------------------------
-    def said_to(self, user: str) -> list[Any]:
+    def said_to(self, user: str) -> list[Message]:
         """Everything the bot showed `user`: response-URL answers, ephemerals and DMs, in order."""
         dm = self.slack.dm_channel(user)
         out = [m for m in self.slack.responses if m.to_user == user]
@@ -428,12 +410,12 @@ class AppUnderTest:
         out += [m for m in self.slack.messages(dm) if m.user != user]
         return sorted(out, key=lambda m: m.at)
 
-    def wait_said(self, user: str, count: int, timeout: float = 10.0) -> list[Any]:
+    def wait_said(self, user: str, count: int, timeout: float = 10.0) -> list[Message]:
         wait_until(lambda: len(self.said_to(user)) >= count, timeout, interval=0.02)
         return self.said_to(user)
 
 
-def message_text(message: Any) -> str:
+def message_text(message: Message) -> str:
     """A message's text and the text of its blocks, for looking for words in it."""
     return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
 

@@ -6,16 +6,17 @@ The force is generated with one role per person, so each column means exactly on
 
 from __future__ import annotations
 
+import functools
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.slack.subcommands import REGISTRY
-from bot.standin import SlackStandIn
+from bot.standin import SentRequest, SlackStandIn
 from bot.standin.payloads import new_trigger_id
 from ncpi_core.config.schema import load_force_config, load_plan_file
 from reliability.harness import (
@@ -102,7 +103,7 @@ def write_matrix_force(folder: Path) -> Path:
 
 
 @pytest.fixture
-def matrix_app(tmp_path: Path) -> Any:
+def matrix_app(tmp_path: Path) -> Iterator[AppUnderTest]:
     from datetime import UTC, datetime
 
     from ncpi_core.storage.engine import build_engine
@@ -132,10 +133,15 @@ def seen_by(app: AppUnderTest, user: str) -> dict[str, str]:
     return out
 
 
+def everyone_saw_more(app: AppUnderTest, before: dict[str, set[str]]) -> bool:
+    """Every role has been shown something since `before` (what each had seen then)."""
+    return all(set(seen_by(app, u)) - before[u] for u in ROLES.values())
+
+
 TRIGGERS: dict[str, str] = {}  # trigger id -> the user it was given to (views.open names no user)
 
 
-def act(app: AppUnderTest, user: str, how: str) -> Any:
+def act(app: AppUnderTest, user: str, how: str) -> SentRequest:
     trigger = new_trigger_id()
     TRIGGERS[trigger] = user
     if how.startswith("/ncpi "):
@@ -170,7 +176,7 @@ def test_authorization_matrix(matrix_app: AppUnderTest, figures: Figures) -> Non
             for role, ack in zip(ROLES, acks, strict=True):
                 if ack.status != 200 or ack.elapsed > 3.0:
                     wrong.append(f"{name} / {role}: ack {ack.status} in {ack.elapsed:.2f}s")
-            wait_until(lambda b=before: all(set(seen_by(app, u)) - b[u] for u in ROLES.values()), 15)
+            wait_until(functools.partial(everyone_saw_more, app, before), 15)
             time.sleep(0.1)  # a second message (a confirmation after the modal) may follow
             for role, user in ROLES.items():
                 new = [t for k, t in seen_by(app, user).items() if k not in before[user]]

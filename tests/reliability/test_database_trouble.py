@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,8 @@ OUTAGE_SECONDS = 6
 
 
 @pytest.fixture
-def proxied(private_postgres: str, force_config: ForceConfig, plan_file: PlanFile) -> Any:
+def proxied(private_postgres: str, force_config: ForceConfig,
+            plan_file: PlanFile) -> Iterator[tuple[str, str, TcpProxy]]:
     """(direct URL, URL through the proxy, the proxy) with the North Yorkshire plan loaded."""
     engine = build_engine(private_postgres)
     with SqlUowFactory(engine)() as uow:
@@ -67,7 +69,7 @@ def snapshot(url: str) -> dict[str, int]:
     return out
 
 
-def test_database_down_then_back(proxied: Any, standin: SlackStandIn, force_config: ForceConfig,
+def test_database_down_then_back(proxied: tuple[str, str, TcpProxy], standin: SlackStandIn, force_config: ForceConfig,
                                  figures: Figures) -> None:
     direct, url, proxy = proxied
     started = time.monotonic()
@@ -140,7 +142,7 @@ def test_database_down_then_back(proxied: Any, standin: SlackStandIn, force_conf
     assert updates == 2
 
 
-def test_database_dies_mid_fan_out(proxied: Any, standin: SlackStandIn, force_config: ForceConfig,
+def test_database_dies_mid_fan_out(proxied: tuple[str, str, TcpProxy], standin: SlackStandIn, force_config: ForceConfig,
                                    figures: Figures) -> None:
     """The tick loses its database just after Slack accepted a prompt; later ticks recover."""
     direct, url, proxy = proxied

@@ -5,6 +5,7 @@ everywhere it is shown (confirmations, summaries, App Home, history)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -24,7 +25,6 @@ from bot.slack.payloads import (
     parse_update_view,
     to_plain_text,
 )
-from bot.slack.sender import DeliverySender
 from ncpi_core.domain.replies import RAG_WORDS, ParsedReply, ReplyProblem, parse_reply
 from ncpi_core.errors import NcpiError
 from ncpi_core.usecases.ledger import run_tick
@@ -135,6 +135,15 @@ MARKED = "<!channel> <!here> <@U0DCC00001> <https://evil.example/x|click here> Q
 UNESCAPED = re.compile(r"<!channel>|<!here>|<!everyone>|<@U0DCC00001>|<https://evil")
 
 
+def bot_said_more(app: AppUnderTest, channel: str, than: int) -> bool:
+    """The bot has posted more than `than` messages in the DM `channel`."""
+    return len([m for m in app.slack.messages(channel) if m.user != OWNER]) > than
+
+
+def told_more(app: AppUnderTest, user: str, than: int) -> bool:
+    return len(app.said_to(user)) > than
+
+
 def hostile_texts(rng: random.Random, n: int) -> list[str]:
     out = [f"R3.2 amber 55% {MARKED}", "R3.2 green " + "x" * 40_000, "", "   ", "R3.2", "R3.2 purple",
            "R3.2 amber 250%", "R9.9 red", "<!channel>", "R3.2 red 10% \u0000\ufeff\u202e", "{\"json\": true}",
@@ -161,7 +170,7 @@ def test_hostile_dms_always_answered_never_half_stored(north_app: AppUnderTest, 
         assert ack.status == 200 and ack.elapsed < 3.0
         if not text.strip():
             continue  # Slack sends no event for an empty message; the bot may stay silent
-        if not wait_until(lambda d=dm, k=n: len([m for m in app.slack.messages(d) if m.user != OWNER]) > k, 10):
+        if not wait_until(functools.partial(bot_said_more, app, dm, n), 10):
             unanswered.append(text[:60])
         with app.deps.uow() as uow:
             now = len(uow.updates.for_action("R3.2"))
@@ -194,7 +203,7 @@ def test_user_text_escaped_everywhere_it_is_shown(north_app: AppUnderTest, figur
         k = len(app.said_to(user))
         if command:
             app.command(user, command)
-            wait_until(lambda u=user, n=k: len(app.said_to(u)) > n, 10)
+            wait_until(functools.partial(told_more, app, user, k), 10)
             time.sleep(0.2)
         shown[place] = [message_text(m) for m in app.said_to(user)[k if command else 0:]]
     app.sender.app_home_opened(OWNER)
@@ -203,7 +212,7 @@ def test_user_text_escaped_everywhere_it_is_shown(north_app: AppUnderTest, figur
     # what the tick posts: the Silver summary in its channel, prompts and nudges showing the latest
     # narrative (12:05 BST, after the summary's 12:00 and before Silver meets at 14:00)
     k = len(app.slack.messages())
-    run_tick(app.deps.uow_factory, app.core.config, DeliverySender(app.deps.gateway, app.core.config),
+    run_tick(app.core.uow, app.core.config, app.runtime.sender,
              TUESDAY + timedelta(hours=2, minutes=5))
     posted = app.slack.messages()[k:]
     shown["Silver summary post"] = [message_text(m) for m in posted if m.channel == "C0SILVER01"]

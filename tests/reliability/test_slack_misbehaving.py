@@ -33,11 +33,12 @@ from reliability.harness import (
 
 LEADS = 25
 MEETING = "silver:20220308T1400Z"
-FAULTS = {"rate_limited": 0.30, "server_error": 0.10, "slow": 0.05, "drop": 0.03}
 
 
 def misbehave(slack: SlackStandIn, seed: int) -> None:
-    slack.set_fault_rates(**FAULTS, seed=seed, retry_after=0, slow_seconds=0.4)
+    """30% 429 (Retry-After 0), 10% 500, 5% slow (0.4 s) and 3% dropped connections."""
+    slack.set_fault_rates(rate_limited=0.30, server_error=0.10, slow=0.05, drop=0.03, seed=seed,
+                          retry_after=0, slow_seconds=0.4)
 
 
 def test_fan_out_through_429s_500s_and_drops_sends_each_prompt_once(tmp_path: Path,

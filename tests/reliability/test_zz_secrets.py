@@ -12,6 +12,7 @@ import time
 
 from bot.settings import Settings
 from bot.standin import SlackStandIn
+from ncpi_core.config.schema import ForceConfig
 from reliability.harness import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -36,7 +37,7 @@ def error_line(output: str, command: str) -> str:
     return next((line for line in output.splitlines() if line.startswith(f"ncpi {command}: ")), "")
 
 
-def test_secrets_stay_out_of_error_messages(processes: Processes, north_db: str, force_config,  # type: ignore[no-untyped-def]
+def test_secrets_stay_out_of_error_messages(processes: Processes, north_db: str, force_config: ForceConfig,
                                             log_sink: LogSink, figures: Figures) -> None:
     started = time.monotonic()
     outputs: dict[str, str] = {}
@@ -60,7 +61,7 @@ def test_secrets_stay_out_of_error_messages(processes: Processes, north_db: str,
     env = child_env(SLACK_BOT_TOKEN="xoxp-" + BOT_TOKEN[5:], NCPI_DATABASE_URL=north_db)
     outputs["run, wrong kind of token"] = processes.run(["run", "--mode", "http"], env, timeout=60)[1]
     # in this process: the settings' repr, and an app whose every Slack call is refused
-    outputs["Settings repr"] = repr(Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+    outputs["Settings repr"] = repr(Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,  # type: ignore[call-arg]
                                              SLACK_SIGNING_SECRET=SIGNING_SECRET))
     with SlackStandIn.from_config(force_config) as refusing, \
             AppUnderTest(refusing, north_db, force_config, TUESDAY) as app:

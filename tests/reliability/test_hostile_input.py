@@ -141,6 +141,7 @@ def bot_said_more(app: AppUnderTest, channel: str, than: int) -> bool:
 
 
 def told_more(app: AppUnderTest, user: str, than: int) -> bool:
+    """The bot has shown `user` more than `than` messages (answers, ephemerals, DMs)."""
     return len(app.said_to(user)) > than
 
 

@@ -124,6 +124,11 @@ def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
         try:
             info = client.conversations_info(channel=channel)["channel"]
         except SlackApiError as exc:
+            if exc.response.get("error") == "missing_scope":  # the channel may be fine: we cannot look
+                yield False, (f"Slack: cannot check the {name} channel {channel}: the bot lacks the "
+                              f"{exc.response.get('needed')} scope; add it under OAuth & Permissions and "
+                              "reinstall the app")
+                continue
             yield False, (f"Slack: the {name} channel {channel} was not found ({exc.response.get('error')}): "
                           f"check channels.{name} in ncpi.yaml")
             continue

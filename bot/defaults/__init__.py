@@ -1,4 +1,5 @@
-"""The North Yorkshire example configuration, shipped inside the package for `ncpi demo`.
+"""The North Yorkshire example configuration (and the Slack app manifest, whose scopes the stand-in
+grants), shipped inside the package for `ncpi demo`.
 
 `config/` in the repository is the copy people edit; a test keeps these two identical.
 """

@@ -22,6 +22,8 @@ class Fault:
         drop: Close the connection without answering.
         delay: Seconds to wait before answering (or dropping).
         reason: Short label recorded on the call (``fail_next``, ``random``, ``rate_limit``).
+        processed: Do the call first, then answer the fault: Slack posted the message but the
+            answer was an error or was lost (a 5xx from a proxy, a timeout): the app cannot tell.
     """
 
     status: int | None = None
@@ -30,6 +32,7 @@ class Fault:
     drop: bool = False
     delay: float = 0.0
     reason: str = "fail_next"
+    processed: bool = False
 
 
 @dataclass
@@ -164,3 +167,76 @@ def make_rates(
         rate_limited, server_error, slow, drop, slow_seconds, retry_after,
         frozenset(methods) if methods is not None else None,
     )
+
+
+class FaultControls:
+    """The fault-injection half of ``SlackStandIn`` (which owns ``self.faults``)."""
+
+    faults: FaultPlan
+
+    def fail_next(self, method: str, status: int = 429, retry_after: int = 1, count: int = 1, *,
+                  error: str | None = None, drop: bool = False, delay: float = 0.0,
+                  processed: bool = False) -> None:
+        """Make the next ``count`` calls to ``method`` (``"*"`` = any) fail.
+
+        Args:
+            method: Web API method name, or ``"*"``.
+            status: 429 (rate limited, with ``Retry-After``), 500/503 (server error), or 200 with
+                ``error`` to answer ``{"ok": false, "error": error}``.
+            retry_after: The ``Retry-After`` seconds of a 429.
+            count: How many calls fail.
+            error: The error code for a 200 (or 5xx) answer.
+            drop: Close the connection without answering instead.
+            delay: Wait this long first (with ``status=200`` and no error: just slow).
+            processed: Carry the call out first (the message is posted), then fail the answer.
+        """
+        if status == 200 and error is None and not drop:
+            fault = Fault(delay=delay, reason="slow")
+        else:
+            fault = Fault(status=None if drop else status, retry_after=retry_after, error=error,
+                          drop=drop, delay=delay, processed=processed)
+        self.faults.fail_next(method, fault, count)
+
+    def set_fault_rates(self, rate_limited: float = 0.0, server_error: float = 0.0,
+                        slow: float = 0.0, drop: float = 0.0, seed: int | None = None, *,
+                        slow_seconds: float = 0.5, retry_after: int = 1,
+                        methods: list[str] | None = None) -> None:
+        """Serve random faults with these per-call probabilities (repeatable with a seed).
+
+        Args:
+            rate_limited: Probability of a 429 with ``Retry-After: retry_after``.
+            server_error: Probability of a 500.
+            slow: Probability of answering after ``slow_seconds``.
+            drop: Probability of closing the connection without an answer.
+            seed: Seed for the random generator.
+            slow_seconds: Delay of a slow answer.
+            retry_after: ``Retry-After`` of a random 429.
+            methods: Only these methods (default: all).
+        """
+        rates = make_rates(rate_limited, server_error, slow, drop, slow_seconds, retry_after, methods)
+        self.faults.set_rates(rates, seed)
+
+    def set_rate_limit(self, method: str, per_second: int | None, retry_after: int = 1) -> None:
+        """Answer 429 once more than ``per_second`` calls to ``method`` arrive within 1 second.
+
+        Args:
+            method: Web API method name.
+            per_second: Calls accepted per sliding 1-second window; None removes the limit.
+            retry_after: The ``Retry-After`` seconds of the 429.
+        """
+        self.faults.set_rate_limit(method, per_second, retry_after)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counts of faults served: ``429``, ``5xx``, ``dropped``, ``slowed``."""
+        return dict(self.faults.counts)
+
+    @property
+    def served_429(self) -> int:
+        """How many 429 answers were served."""
+        return self.faults.counts["429"]
+
+    @property
+    def served_500(self) -> int:
+        """How many 5xx answers were served."""
+        return self.faults.counts["5xx"]

@@ -42,8 +42,10 @@ def complete_upload(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str,
     if not isinstance(items, list) or not items:
         raise ApiError("invalid_arguments")
     channel = p.get("channel_id") or (str(p.get("channels") or "").split(",")[0] or None)
+    thread_ts = None
     if channel:
         channel = ws.resolve_channel(str(channel))
+        thread_ts = ws.check_thread(channel, p.get("thread_ts"))
     done: list[StoredFile] = []
     for item in items:
         stored = ws.files.get(str(item.get("id")))
@@ -56,7 +58,7 @@ def complete_upload(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str,
     if channel:
         ws.add_message(Message(
             channel=channel, ts=ws.next_ts(), text=str(p.get("initial_comment") or ""),
-            thread_ts=p.get("thread_ts") or None, user=BOT_USER_ID, bot_id=BOT_ID,
+            thread_ts=thread_ts, user=BOT_USER_ID, bot_id=BOT_ID,
             kind="file_share", files=[f.as_slack() for f in done],
         ))
     return {"files": [f.as_slack() for f in done]}

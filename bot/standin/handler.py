@@ -16,6 +16,7 @@ from bot.standin.files import UPLOAD_PATH, receive_upload
 from bot.standin.methods import METHODS, Context
 from bot.standin.recording import Call
 from bot.standin.responses import RESPONSE_PATH
+from bot.standin.scopes import needed_scope
 from bot.standin.workspace import ApiError
 
 if TYPE_CHECKING:
@@ -97,6 +98,8 @@ class StandInHandler(BaseHTTPRequestHandler):
             call.fault = fault.reason if (fault.status or fault.drop or fault.error) else "slow"
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.processed:
+                self._dispatch(method, params, token)  # it happened; only the answer goes wrong
             if fault.drop:
                 call.status = 0
                 self.standin._record(call)
@@ -118,6 +121,9 @@ class StandInHandler(BaseHTTPRequestHandler):
         handler = METHODS.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method", "req_method": method}
+        refused = self._scope_refusal(method, params, token)
+        if refused is not None:
+            return refused
         ctx = Context(method, token, self.standin.api_url, self.standin._socket_url,
                       self.standin.trigger_ttl)
         try:
@@ -128,6 +134,23 @@ class StandInHandler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - a stand-in bug must surface as Slack's fatal_error
             log.exception("stand-in failed on %s", method)
             return {"ok": False, "error": "fatal_error"}
+
+    def _scope_refusal(self, method: str, params: dict[str, Any], token: str) -> dict[str, Any] | None:
+        """Slack's answer when the token may not call `method` with these parameters, else None.
+
+        An app-level token (``xapp-``) opens Socket Mode connections and nothing else; a bot token
+        needs the scope of Slack's method reference (``bot.standin.scopes``).
+        """
+        if token.startswith("xapp-"):
+            return None if method == "apps.connections.open" else {"ok": False, "error": "not_allowed_token_type"}
+        if not token.startswith("xoxb-"):
+            return None  # user tokens: not modelled
+        with self.standin.workspace.lock:
+            needed = needed_scope(method, params, self.standin.workspace.kind_of)
+        granted = self.standin.granted
+        if needed is None or needed in granted:
+            return None
+        return {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(granted))}
 
     def _answer_fault(self, call: Call, fault: Fault) -> None:
         status = fault.status or 200

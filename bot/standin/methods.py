@@ -11,7 +11,7 @@ from typing import Any
 from bot.standin.files import complete_upload, get_upload_url
 from bot.standin.methods_extra import EXTRA_METHODS
 from bot.standin.recording import InvalidPayload, Message, ViewRecord
-from bot.standin.validation import MAX_MESSAGE_TEXT, check_blocks, check_view
+from bot.standin.validation import MAX_MESSAGE_TEXT, blocks_size, check_blocks, check_view
 from bot.standin.workspace import (
     APP_ID,
     BOT_ID,
@@ -61,6 +61,11 @@ def _check_message_content(ws: Workspace, p: dict[str, Any], ctx: Context, need:
         problem = check_blocks(blocks)
         if problem:
             _reject(ws, ctx, problem, blocks)
+        if blocks_size(blocks) > ws.max_blocks_chars:
+            ws.invalid_payloads.append(InvalidPayload(
+                ctx.method, f"blocks are {blocks_size(blocks):,} characters together; "
+                f"the stand-in takes {ws.max_blocks_chars:,}", blocks))
+            raise ApiError("msg_blocks_too_long")
     metadata = p.get("metadata")
     if metadata is not None and (
         not isinstance(metadata, dict) or "event_type" not in metadata or "event_payload" not in metadata
@@ -148,10 +153,11 @@ def conversations_replies(ws: Workspace, p: dict[str, Any], ctx: Context) -> dic
 # ---- chat --------------------------------------------------------------------------------------
 def chat_post_message(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     channel = ws.resolve_channel(p.get("channel"))
+    thread_ts = ws.check_thread(channel, p.get("thread_ts"))
     _check_message_content(ws, p, ctx)
     msg = ws.add_message(Message(
         channel=channel, ts=ws.next_ts(), text=str(p.get("text") or ""),
-        blocks=list(p.get("blocks") or []), thread_ts=p.get("thread_ts") or None,
+        blocks=list(p.get("blocks") or []), thread_ts=thread_ts,
         metadata=p.get("metadata"), user=BOT_USER_ID, bot_id=BOT_ID,
         unfurl_links=p.get("unfurl_links"),
     ))
@@ -163,10 +169,11 @@ def chat_post_ephemeral(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[
     user = str(p.get("user") or "")
     if not user:
         raise ApiError("user_not_in_channel")
+    thread_ts = ws.check_thread(channel, p.get("thread_ts"))
     _check_message_content(ws, p, ctx)
     msg = ws.add_message(Message(
         channel=channel, ts=ws.next_ts(), text=str(p.get("text") or ""),
-        blocks=list(p.get("blocks") or []), thread_ts=p.get("thread_ts") or None,
+        blocks=list(p.get("blocks") or []), thread_ts=thread_ts,
         user=BOT_USER_ID, bot_id=BOT_ID, kind="ephemeral", to_user=user,
     ))
     return {"message_ts": msg.ts}

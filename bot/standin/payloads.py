@@ -41,6 +41,13 @@ def build_slash_command(user_id: str, text: str, command: str = "/ncpi",
     }
 
 
+def is_ephemeral(message: Message) -> bool:
+    """True for a message only one person sees: chat.postEphemeral, or a response URL answer
+    that was not ``in_channel`` (what ``/ncpi my`` and ``/ncpi summary`` answer with)."""
+    return message.kind == "ephemeral" or (message.kind == "response"
+                                           and (message.response_type or "ephemeral") == "ephemeral")
+
+
 def build_block_action(user_id: str, action_id: str, value: str | None = None, *,
                        block_id: str = "actions", action_type: str = "button",
                        text: str | None = None, channel_id: str | None = None,
@@ -48,11 +55,14 @@ def build_block_action(user_id: str, action_id: str, value: str | None = None, *
                        container: dict[str, Any] | None = None,
                        view: dict[str, Any] | None = None, response_url: str | None = None,
                        trigger_id: str | None = None,
-                       selected_option: dict[str, Any] | None = None) -> dict[str, Any]:
+                       selected_option: dict[str, Any] | None = None,
+                       ephemeral: bool | None = None) -> dict[str, Any]:
     """A ``block_actions`` payload: a button click (or select) in a message or a view.
 
     ``message`` may be a stand-in ``Message`` (e.g. ``slack.messages()[-1]``) or a message dict;
-    pass ``view`` instead for a click inside a modal or App Home.
+    pass ``view`` instead for a click inside a modal or App Home. A click in an ephemeral message
+    (``ephemeral=True``, or a stand-in Message that was ephemeral) is shaped as Slack sends it:
+    ``container.is_ephemeral`` true and no ``message`` at all (Slack keeps no copy of it).
     """
     action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "type": action_type,
                               "action_ts": new_ts()}
@@ -70,6 +80,8 @@ def build_block_action(user_id: str, action_id: str, value: str | None = None, *
     }
     if isinstance(message, Message):
         channel_id = channel_id or message.channel
+        if ephemeral is None:
+            ephemeral = is_ephemeral(message)
         message = message.as_slack()
     if view is not None:
         payload["view"] = view
@@ -79,9 +91,10 @@ def build_block_action(user_id: str, action_id: str, value: str | None = None, *
         msg = dict(message or {"type": "message", "ts": new_ts(), "text": "", "user": BOT_USER_ID})
         msg.pop("channel", None)
         payload["container"] = container or {"type": "message", "message_ts": msg.get("ts"),
-                                             "channel_id": channel, "is_ephemeral": False}
+                                             "channel_id": channel, "is_ephemeral": bool(ephemeral)}
         payload["channel"] = {"id": channel, "name": "directmessage" if channel[:1] == "D" else channel}
-        payload["message"] = msg
+        if not ephemeral:
+            payload["message"] = msg
         payload["response_url"] = response_url or f"https://hooks.slack.com/actions/{TEAM_ID}/1/x"
     return payload
 

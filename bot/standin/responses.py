@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -12,6 +13,10 @@ from bot.standin.validation import check_blocks
 from bot.standin.workspace import BOT_USER_ID, Workspace
 
 RESPONSE_PATH = "/response_url/"
+# "You can use a response_url up to five times within 30 minutes" (Slack, handling interactions):
+# a sixth post, or one after half an hour, is refused and shows nothing.
+MAX_USES = 5
+TTL_SECONDS = 30 * 60
 
 
 class ResponseUrls:
@@ -23,6 +28,10 @@ class ResponseUrls:
         self._lock = threading.Lock()
         self._origins: dict[str, dict[str, str | None]] = {}
         self.received: list[Message] = []
+        self.max_uses = MAX_USES
+        self.ttl = TTL_SECONDS  # seconds; a test may shorten it
+        self._uses: dict[str, int] = {}
+        self._issued: dict[str, float] = {}
 
     def new(self, base_url: str, channel: str | None = None, user: str | None = None,
             message_ts: str | None = None) -> str:
@@ -30,6 +39,7 @@ class ResponseUrls:
         rid = uuid.uuid4().hex[:16]
         with self._lock:
             self._origins[rid] = {"channel": channel, "user": user, "message_ts": message_ts}
+            self._issued[rid] = time.monotonic()
         return f"{base_url}{RESPONSE_PATH}{rid}"
 
     def clear(self) -> None:
@@ -43,6 +53,9 @@ class ResponseUrls:
             payload: dict[str, Any] = json.loads(body.decode("utf-8") or "{}")
         except (UnicodeDecodeError, json.JSONDecodeError):
             return 400, "invalid_payload"
+        refused = self._use(rid, payload)
+        if refused is not None:
+            return 404, refused
         with self._lock:
             origin = dict(self._origins.get(rid, {}))
         blocks = payload.get("blocks") or []
@@ -65,6 +78,21 @@ class ResponseUrls:
         with self._lock:
             self.received.append(msg)
         return 200, "ok"
+
+    def _use(self, rid: str, payload: dict[str, Any]) -> str | None:
+        """Count one post to `rid`; Slack's refusal (``used_url``, ``expired_url``) or None."""
+        with self._lock:
+            issued = self._issued.get(rid)
+            uses = self._uses[rid] = self._uses.get(rid, 0) + 1
+        if issued is not None and time.monotonic() - issued > self.ttl:
+            reason, why = "expired_url", f"response_url posted to after {self.ttl:.0f} s"
+        elif uses > self.max_uses:
+            reason, why = "used_url", f"response_url posted to {uses} times; Slack takes {self.max_uses}"
+        else:
+            return None
+        with self.workspace.lock:
+            self.workspace.invalid_payloads.append(InvalidPayload("response_url", why, payload))
+        return reason
 
     def _apply_to_original(self, origin: dict[str, str | None], msg: Message) -> None:
         if not (msg.replace_original or msg.delete_original):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
+from bot.standin.interactions import check_view_answer, view_for_submission
 from bot.standin.payloads import (
     build_app_home_opened,
     build_block_action,
@@ -50,6 +51,7 @@ class SentRequest:
     elapsed: float
     request_body: str = ""
     request_headers: dict[str, str] | None = None
+    refused: str | None = None  # why Slack would refuse this answer (a modal's errors), if it would
 
     def json(self) -> Any:
         """The body parsed as JSON (None when empty)."""
@@ -163,15 +165,31 @@ class SlackSender:
                         private_metadata: str = "", view_id: str = "V000000001", *,
                         view: dict[str, Any] | None = None,
                         signing: Signing = "valid") -> SentRequest:
-        """Send a modal's ``view_submission`` with its ``state.values``."""
+        """Send a modal's ``view_submission`` with its ``state.values``, and judge the answer.
+
+        The view submitted is ``view`` if given, else the modal last opened with this callback id
+        on the stand-in, else one whose input blocks are those of ``state_values``. An answer Slack
+        would refuse (``errors`` on a block the view does not have) is kept in ``refused`` and in
+        the stand-in's ``invalid_payloads``.
+        """
+        if view is None and self.standin is not None:
+            view = self.standin.opened_view(callback_id)
+        submitted = view_for_submission(view, state_values)
         payload = build_view_submission(user_id, callback_id, state_values, private_metadata,
-                                        view_id, view)
-        return self.send_form({"payload": json.dumps(payload)}, signing)
+                                        view_id, submitted)
+        sent = self.send_form({"payload": json.dumps(payload)}, signing)
+        if sent.status == 200:
+            sent.refused = check_view_answer(submitted, sent.body)
+            if sent.refused and self.standin is not None:
+                self.standin.report_invalid("view_submission", sent.refused, sent.body)
+        return sent
 
     def event(self, event: dict[str, Any], event_id: str | None = None,
               retry_num: int | None = None, retry_reason: str = "http_timeout", *,
               signing: Signing = "valid") -> SentRequest:
         """Deliver an Events API ``event_callback``; ``retry_num`` marks a redelivery."""
+        if self.standin is not None:
+            self.standin.note_event(event)  # Slack stored the message before telling the app
         headers: dict[str, str] = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from bot.standin.interactions import check_view_answer, view_for_submission
 from bot.standin.payloads import (
     build_block_action,
     build_event_envelope,
@@ -31,6 +32,12 @@ class AckResult(NamedTuple):
 
     ack: dict[str, Any]
     elapsed: float
+
+
+class SubmissionAck(AckResult):
+    """The ack of a modal submission, and why Slack would refuse the answer in it (or None)."""
+
+    refused: str | None = None
 
 
 def build_envelope(kind: str, payload: dict[str, Any], envelope_id: str | None = None,
@@ -70,8 +77,12 @@ class SocketModeStandIn:
         self._pushed_at: dict[str, float] = {}
         self.received: list[dict[str, Any]] = []
         self.connection_count = 0
-        # Set by SlackStandIn so pushed commands and clicks carry response URLs it serves.
+        # Set by SlackStandIn so pushed commands and clicks carry response URLs it serves, modal
+        # submissions carry the view it opened, and answers Slack would refuse are recorded.
         self.response_url_factory: Callable[..., str] | None = None
+        self.view_lookup: Callable[[str], dict[str, Any] | None] | None = None
+        self.report_invalid: Callable[[str, str, Any], None] | None = None
+        self.event_hook: Callable[[dict[str, Any]], None] | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------------
     def start(self) -> SocketModeStandIn:
@@ -243,14 +254,28 @@ class SocketModeStandIn:
 
     def view_submission(self, user_id: str, callback_id: str,
                         state_values: dict[str, dict[str, dict[str, Any]]],
-                        timeout: float = 3.0, **kwargs: Any) -> AckResult:
-        """Push a ``view_submission`` and wait for its ack."""
-        payload = build_view_submission(user_id, callback_id, state_values, **kwargs)
-        return self.push_and_wait_ack(build_envelope("interactive", payload), timeout)
+                        timeout: float = 3.0, **kwargs: Any) -> SubmissionAck:
+        """Push a ``view_submission`` and wait for its ack; the answer in the ack is judged as
+        Slack would (``AckResult.refused``), against the view as opened when known."""
+        view = kwargs.pop("view", None)
+        if view is None and self.view_lookup is not None:
+            view = self.view_lookup(callback_id)
+        submitted = view_for_submission(view, state_values)
+        payload = build_view_submission(user_id, callback_id, state_values, view=submitted, **kwargs)
+        result = self.push_and_wait_ack(build_envelope("interactive", payload), timeout)
+        answer = result.ack.get("payload")
+        refused = check_view_answer(submitted, json.dumps(answer) if answer else "")
+        if refused and self.report_invalid is not None:
+            self.report_invalid("view_submission", refused, answer)
+        judged = SubmissionAck(*result)
+        judged.refused = refused
+        return judged
 
     def event(self, event: dict[str, Any], event_id: str | None = None, retry_attempt: int = 0,
               timeout: float = 3.0) -> AckResult:
         """Push an Events API event (wrapped in ``event_callback``) and wait for its ack."""
+        if self.event_hook is not None:
+            self.event_hook(event)
         envelope = build_envelope("events_api", build_event_envelope(event, event_id),
                                   retry_attempt=retry_attempt,
                                   retry_reason="timeout" if retry_attempt else "")

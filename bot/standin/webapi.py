@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterable, Mapping
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from bot.standin.faults import Fault, FaultPlan, make_rates
+from bot.standin.faults import FaultControls, FaultPlan
 from bot.standin.handler import StandInHandler
 from bot.standin.recording import Call, InvalidPayload, Message, ViewRecord
 from bot.standin.responses import ResponseUrls
+from bot.standin.scopes import manifest_scopes, parse_scopes
 from bot.standin.socketmode import SocketModeStandIn
-from bot.standin.workspace import DEFAULT_SCOPES, Workspace
+from bot.standin.validation import MAX_BLOCKS_CHARS
+from bot.standin.workspace import Workspace
 
 if TYPE_CHECKING:
     from ncpi_core.config.schema import ForceConfig
@@ -42,7 +44,7 @@ def channels_from_config(config: ForceConfig) -> dict[str, str]:
     return {channel: body for body in ("silver", "gold") if (channel := config.channel(body, "slack"))}
 
 
-class SlackStandIn:
+class SlackStandIn(FaultControls):
     """A real HTTP server answering Slack Web API methods at ``POST /api/<method>``.
 
     Use as a context manager (``with SlackStandIn() as slack: slack.api_url``) or call
@@ -56,9 +58,10 @@ class SlackStandIn:
         bot_channels: Iterable[str] | None = None,
         channel_members: Mapping[str, list[str]] | None = None,
         tokens: Iterable[str] | None = None,
-        scopes: str = DEFAULT_SCOPES,
+        scopes: str | None = None,
         trigger_ttl: float | None = 3.0,
         ts_start: int = 1_650_000_000,
+        max_blocks_chars: int = MAX_BLOCKS_CHARS,
     ) -> None:
         """Configure the workspace the stand-in pretends to be.
 
@@ -69,19 +72,23 @@ class SlackStandIn:
             bot_channels: Channels the bot is a member of (default: all of ``channels``).
             channel_members: Extra members per channel for conversations.members.
             tokens: Accepted tokens; by default any token starting ``xoxb-``/``xapp-``/``xoxp-``.
-            scopes: The ``x-oauth-scopes`` header value.
+            scopes: The bot token's scopes (``x-oauth-scopes``, comma separated); by default those
+                ``config/slack_manifest.yaml`` asks for. A method needing another answers
+                ``missing_scope`` (``bot.standin.scopes``).
             trigger_ttl: Seconds a trigger id from ``SlackSender`` stays valid (None: forever).
             ts_start: Seconds part of the first message ts.
+            max_blocks_chars: A message whose blocks are longer together (compact JSON) is refused
+                with ``msg_blocks_too_long`` (see ``bot.standin.validation.MAX_BLOCKS_CHARS``).
         """
         chans = dict(channels or {})
         self.workspace = Workspace(
             users=dict(users or {}), channels=chans,
             bot_channels=set(bot_channels if bot_channels is not None else chans),
             channel_members={k: list(v) for k, v in (channel_members or {}).items()},
-            strict_channels=channels is not None, ts_start=ts_start,
+            strict_channels=channels is not None, ts_start=ts_start, max_blocks_chars=max_blocks_chars,
         )
         self.tokens = set(tokens) if tokens is not None else None
-        self.scopes = scopes
+        self.scopes = scopes if scopes is not None else ",".join(manifest_scopes())
         self.trigger_ttl = trigger_ttl
         self.faults = FaultPlan()
         self._calls: list[Call] = []
@@ -161,10 +168,18 @@ class SlackStandIn:
             if self._socket is None:
                 self._socket = SocketModeStandIn().start()
                 self._socket.response_url_factory = self.new_response_url
+                self._socket.view_lookup = self.opened_view
+                self._socket.report_invalid = self.report_invalid
+                self._socket.event_hook = self.note_event
             return self._socket
 
     def _socket_url(self) -> str:
         return self.socket_mode.new_url()
+
+    @property
+    def granted(self) -> frozenset[str]:
+        """The bot token's scopes as a set."""
+        return parse_scopes(self.scopes)
 
     def _token_ok(self, token: str) -> bool:
         if self.tokens is not None:
@@ -269,6 +284,18 @@ class SlackStandIn:
         with self.workspace.lock:
             return list(self.workspace.invalid_payloads)
 
+    def opened_view(self, callback_id: str) -> dict[str, Any] | None:
+        """The modal last opened, pushed or updated with this ``callback_id``, as the bot sent it."""
+        for rec in reversed(self.views):
+            if rec.type == "modal" and rec.view.get("callback_id") == callback_id:
+                return dict(rec.view)
+        return None
+
+    def report_invalid(self, what: str, reason: str, payload: Any) -> None:
+        """Record something Slack would have refused (tests expect ``invalid_payloads`` empty)."""
+        with self.workspace.lock:
+            self.workspace.invalid_payloads.append(InvalidPayload(what, reason, payload))
+
     def dm_channel(self, user: str) -> str:
         """The DM channel id conversations.open gives for ``user``."""
         with self.workspace.lock:
@@ -276,14 +303,43 @@ class SlackStandIn:
 
     def add_user_message(self, channel: str, user: str, text: str,
                          thread_ts: str | None = None) -> str:
-        """Seed a message from a person into a channel's history; returns its ts."""
+        """Seed a message from a person into a channel's history; returns its ts.
+
+        The person becomes a member of the workspace (whether or not ncpi.yaml names them), and a
+        ``D`` channel becomes their DM with the bot: Slack lets anyone in the workspace DM an app.
+        """
         ws = self.workspace
         with ws.lock:
             if channel.startswith(("U", "W")):
                 channel = ws.dm_channel(channel)
+            self._know_sender(user, channel)
             msg = ws.add_message(Message(channel=channel, ts=ws.next_ts(), text=text,
                                          thread_ts=thread_ts, user=user, kind="user"))
             return msg.ts
+
+    def note_event(self, event: dict[str, Any]) -> None:
+        """Keep what Slack knows before it delivers ``event``: the person who sent it is a member,
+        and a person's message is in the channel's history (so the bot can reply in its thread)."""
+        user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+        if not isinstance(user, str) or not user:
+            return
+        ws = self.workspace
+        with ws.lock:
+            if not isinstance(channel, str) or not channel:
+                ws.add_member(user)
+                return
+            self._know_sender(user, channel)
+            person_typed = (event.get("type") == "message" and not event.get("subtype")
+                            and not event.get("bot_id") and isinstance(ts, str) and ts)
+            if person_typed and ws.find_message(channel, str(ts)) is None:
+                ws.add_message(Message(channel=channel, ts=str(ts), text=str(event.get("text") or ""),
+                                       thread_ts=event.get("thread_ts") or None, user=user, kind="user"))
+
+    def _know_sender(self, user: str, channel: str) -> None:
+        ws = self.workspace
+        ws.add_member(user)
+        if channel.startswith("D") and user not in ws.dms and channel not in ws.dms.values():
+            ws.dms[user] = channel
 
     def reset(self) -> None:
         """Forget calls, messages, views, files, responses, invalid payloads and faults."""
@@ -296,72 +352,6 @@ class SlackStandIn:
             self.workspace.files.clear()
             self.workspace.invalid_payloads.clear()
         self.faults.clear()
-
-    # ---- faults -------------------------------------------------------------------------------
-    def fail_next(self, method: str, status: int = 429, retry_after: int = 1, count: int = 1, *,
-                  error: str | None = None, drop: bool = False, delay: float = 0.0) -> None:
-        """Make the next ``count`` calls to ``method`` (``"*"`` = any) fail.
-
-        Args:
-            method: Web API method name, or ``"*"``.
-            status: 429 (rate limited, with ``Retry-After``), 500/503 (server error), or 200 with
-                ``error`` to answer ``{"ok": false, "error": error}``.
-            retry_after: The ``Retry-After`` seconds of a 429.
-            count: How many calls fail.
-            error: The error code for a 200 (or 5xx) answer.
-            drop: Close the connection without answering instead.
-            delay: Wait this long first (with ``status=200`` and no error: just slow).
-        """
-        if status == 200 and error is None and not drop:
-            fault = Fault(delay=delay, reason="slow")
-        else:
-            fault = Fault(status=None if drop else status, retry_after=retry_after, error=error,
-                          drop=drop, delay=delay)
-        self.faults.fail_next(method, fault, count)
-
-    def set_fault_rates(self, rate_limited: float = 0.0, server_error: float = 0.0,
-                        slow: float = 0.0, drop: float = 0.0, seed: int | None = None, *,
-                        slow_seconds: float = 0.5, retry_after: int = 1,
-                        methods: list[str] | None = None) -> None:
-        """Serve random faults with these per-call probabilities (repeatable with a seed).
-
-        Args:
-            rate_limited: Probability of a 429 with ``Retry-After: retry_after``.
-            server_error: Probability of a 500.
-            slow: Probability of answering after ``slow_seconds``.
-            drop: Probability of closing the connection without an answer.
-            seed: Seed for the random generator.
-            slow_seconds: Delay of a slow answer.
-            retry_after: ``Retry-After`` of a random 429.
-            methods: Only these methods (default: all).
-        """
-        rates = make_rates(rate_limited, server_error, slow, drop, slow_seconds, retry_after, methods)
-        self.faults.set_rates(rates, seed)
-
-    def set_rate_limit(self, method: str, per_second: int | None, retry_after: int = 1) -> None:
-        """Answer 429 once more than ``per_second`` calls to ``method`` arrive within 1 second.
-
-        Args:
-            method: Web API method name.
-            per_second: Calls accepted per sliding 1-second window; None removes the limit.
-            retry_after: The ``Retry-After`` seconds of the 429.
-        """
-        self.faults.set_rate_limit(method, per_second, retry_after)
-
-    @property
-    def stats(self) -> dict[str, int]:
-        """Counts of faults served: ``429``, ``5xx``, ``dropped``, ``slowed``."""
-        return dict(self.faults.counts)
-
-    @property
-    def served_429(self) -> int:
-        """How many 429 answers were served."""
-        return self.faults.counts["429"]
-
-    @property
-    def served_500(self) -> int:
-        """How many 5xx answers were served."""
-        return self.faults.counts["5xx"]
 
     # ---- response URLs ------------------------------------------------------------------------
     def new_response_url(self, channel: str | None = None, user: str | None = None,

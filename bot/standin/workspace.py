@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.standin.recording import InvalidPayload, Message, ViewRecord
+from bot.standin.validation import MAX_BLOCKS_CHARS
 
 TEAM_ID = "T0NCPI0001"
 TEAM_NAME = "NCPI Test"
@@ -17,10 +18,6 @@ APP_ID = "A0NCPI0001"
 BOT_USER_ID = "UBOT00001"
 BOT_ID = "BBOT00001"
 BOT_NAME = "ncpi"
-DEFAULT_SCOPES = (
-    "app_mentions:read,channels:history,channels:read,chat:write,commands,files:write,"
-    "groups:history,groups:read,im:history,im:read,im:write,mpim:history,users:read"
-)
 
 
 class ApiError(Exception):
@@ -65,6 +62,7 @@ class Workspace:
     channel_members: dict[str, list[str]] = field(default_factory=dict)
     strict_channels: bool = False
     ts_start: int = 1_650_000_000
+    max_blocks_chars: int = MAX_BLOCKS_CHARS  # beyond this, msg_blocks_too_long (validation.py)
     lock: threading.RLock = field(default_factory=threading.RLock)
     messages: list[Message] = field(default_factory=list)
     views: list[ViewRecord] = field(default_factory=list)
@@ -133,6 +131,19 @@ class Workspace:
             raise ApiError("channel_not_found")
         return channel
 
+    def kind_of(self, channel: str) -> str:
+        """``channel``, ``group`` (a private channel), ``im`` or ``mpim``: what decides a scope."""
+        if channel.startswith(("D", "U", "W")):
+            return "im"
+        if channel.startswith("G"):
+            return "mpim" if self.channels.get(channel, "").startswith("mpdm-") else "group"
+        return "channel"
+
+    def add_member(self, user: str, name: str | None = None) -> None:
+        """A person of the workspace (not necessarily in ncpi.yaml): users.info knows them after."""
+        if user and user != BOT_USER_ID and user not in self.users:
+            self.users[user] = name or user
+
     def user_object(self, user: str) -> dict[str, Any]:
         """The ``user`` object users.info answers, or raise ``user_not_found``."""
         if user == BOT_USER_ID:
@@ -186,6 +197,20 @@ class Workspace:
             if m.channel == channel and m.ts == ts and not m.deleted and m.kind != "ephemeral":
                 return m
         return None
+
+    def check_thread(self, channel: str, thread_ts: Any) -> str | None:
+        """The ``thread_ts`` to post under, or raise ``invalid_thread_ts`` as Slack does.
+
+        A thread hangs from a live message of that same channel that is not itself a reply
+        ("avoid using a reply's ts value; use its parent instead"); an ephemeral message is no
+        one's parent: it is not in the channel's history.
+        """
+        if thread_ts in (None, ""):
+            return None
+        parent = self.find_message(channel, str(thread_ts))
+        if parent is None or parent.is_thread_reply:
+            raise ApiError("invalid_thread_ts")
+        return parent.ts
 
     def add_message(self, msg: Message) -> Message:
         """Store a message and, for a thread reply, update its parent's reply counters."""

@@ -104,8 +104,7 @@ class BotHarness:
         """A button click, on `message` (a stand-in Message) or in App Home when None."""
         if message is not None:
             kwargs.setdefault("channel_id", message.channel)
-            kwargs.setdefault("message", {"type": "message", "ts": message.ts, "text": message.text,
-                                          "blocks": message.blocks, "user": message.user})
+            kwargs.setdefault("message", message)  # an ephemeral one is clicked as Slack sends it
             kwargs.setdefault("response_url", self.slack.new_response_url(
                 channel=message.channel, user=user, message_ts=message.ts))
         return self._keep(self.sender.block_action(user, action_id, value, **kwargs))
@@ -228,7 +227,7 @@ def bot(slack: SlackStandIn, bot_core: Core, bot_engine: Engine, clock: FakeCloc
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), SqlUowFactory(bot_engine), clock)
-    harness = BotHarness(slack=slack, sender=SlackSender(f"{url}/slack/events", SIGNING_SECRET),
+    harness = BotHarness(slack=slack, sender=SlackSender(f"{url}/slack/events", SIGNING_SECRET, standin=slack),
                          core=bot_core, clock=clock, url=url, engine=bot_engine, gateway=gateway)
     try:
         yield harness

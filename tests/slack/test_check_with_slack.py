@@ -45,14 +45,28 @@ def test_each_problem_is_one_line_with_its_fix(migrated: None, force_config: For
                                               capsys: pytest.CaptureFixture[str]) -> None:
     users = {p.slack_user: p.name for p in force_config.people if p.id != "head_crime"}
     with SlackStandIn.from_config(force_config, users=users, bot_channels={force_config.channel("silver", "slack")},
-                                  scopes="chat:write,commands,im:history,im:write,users:read") as slack:
+                                  scopes="chat:write,commands,im:history,im:write,users:read,channels:read") as slack:
         code, out = _check(monkeypatch, slack, capsys)
     assert code == 1
     fails = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert any("not in the gold channel" in f and "/invite" in f for f in fails), out
     assert any("head_crime" in f and "U0CRIME001" in f for f in fails), out
-    assert any("channels:read" in f and "reinstall" in f for f in fails), out
+    assert any("files:write" in f and "reinstall" in f for f in fails), out
     assert "xoxb-check-token" not in out
+
+
+def test_a_missing_read_scope_is_not_called_a_missing_channel(migrated: None, force_config: ForceConfig,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # Slack answers conversations.info with missing_scope without channels:read: the channel may
+    # well exist, so the advice is the scope, not "check channels.silver in ncpi.yaml"
+    with SlackStandIn.from_config(force_config, scopes="chat:write,commands,im:history,im:write,users:read") as slack:
+        code, out = _check(monkeypatch, slack, capsys)
+    assert code == 1
+    fails = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert any("channels:read" in f and "reinstall" in f for f in fails), out
+    assert any("cannot check the silver channel" in f and "channels:read" in f for f in fails), out
+    assert not any("was not found" in f for f in fails), out
 
 
 def test_a_refused_token_says_what_to_do(migrated: None, force_config: ForceConfig,

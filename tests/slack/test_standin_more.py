@@ -126,6 +126,7 @@ def test_history_pages_and_seeded_user_messages(slack: SlackStandIn) -> None:
 
 
 def test_reactions_permalink_and_broadcast_detector(slack: SlackStandIn) -> None:
+    slack.scopes += ",reactions:write"  # ncpi's manifest does not ask for it: granted for this test
     ts = web(slack).chat_postMessage(channel="C0SILVER01", text="Narrative: &lt;!channel&gt;")["ts"]
     web(slack).reactions_add(channel="C0SILVER01", timestamp=ts, name="white_check_mark")
     with pytest.raises(SlackApiError, match="already_reacted"):

@@ -6,9 +6,12 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 ANY_METHOD = "*"
+Match = Callable[[str, dict[str, Any]], bool]  # (method, params) -> fail this call?
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class FaultPlan:
         self._rates = _Rates()
         self._rng = random.Random()
         self._limits: dict[str, _Limit] = {}
+        self._matching: list[list[Any]] = []  # [match, fault, calls left]
         self.counts: dict[str, int] = {"429": 0, "5xx": 0, "dropped": 0, "slowed": 0}
 
     def fail_next(self, method: str, fault: Fault, count: int = 1) -> None:
@@ -83,23 +87,39 @@ class FaultPlan:
             else:
                 self._limits[method] = _Limit(per_second, retry_after)
 
+    def fail_matching(self, match: Match, fault: Fault, count: int = 1) -> None:
+        """Serve ``fault`` to the next ``count`` calls for which ``match(method, params)`` is true."""
+        with self._lock:
+            self._matching.append([match, fault, count])
+
     def clear(self) -> None:
         """Forget queued faults, rates, limits and counts."""
         with self._lock:
             self._queued.clear()
+            self._matching.clear()
             self._rates = _Rates()
             self._limits.clear()
             for k in self.counts:
                 self.counts[k] = 0
 
-    def decide(self, method: str, now: float | None = None) -> Fault | None:
+    def decide(self, method: str, now: float | None = None,
+               params: dict[str, Any] | None = None) -> Fault | None:
         """Return the fault to serve for this call, if any, and count it."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            fault = self._take_queued(method) or self._roll(method) or self._limit(method, now)
+            fault = (self._take_matching(method, params or {}) or self._take_queued(method)
+                     or self._roll(method) or self._limit(method, now))
             if fault is not None:
                 self._count(fault)
             return fault
+
+    def _take_matching(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for entry in self._matching:
+            match, fault, left = entry
+            if left > 0 and match(method, params):
+                entry[2] = left - 1
+                return fault
+        return None
 
     def _take_queued(self, method: str) -> Fault | None:
         for key in (method, ANY_METHOD):
@@ -196,6 +216,21 @@ class FaultControls:
             fault = Fault(status=None if drop else status, retry_after=retry_after, error=error,
                           drop=drop, delay=delay, processed=processed)
         self.faults.fail_next(method, fault, count)
+
+    def fail_matching(self, match: Match, status: int = 500, count: int = 1, *, error: str | None = None,
+                      processed: bool = False) -> None:
+        """Fail the next ``count`` calls for which ``match(method, params)`` is true (``params`` as
+        decoded, e.g. ``params["metadata"]``): to fail one part of a long message, and only it.
+
+        Args:
+            match: Picks the calls to fail.
+            status: 429, 5xx, or 200 with ``error``.
+            count: How many matching calls fail.
+            error: The error code of the answer.
+            processed: Carry the call out first (the message is posted), then fail the answer.
+        """
+        self.faults.fail_matching(match, Fault(status=status, error=error, processed=processed,
+                                               reason="fail_matching"), count)
 
     def set_fault_rates(self, rate_limited: float = 0.0, server_error: float = 0.0,
                         slow: float = 0.0, drop: float = 0.0, seed: int | None = None, *,

@@ -93,7 +93,7 @@ class StandInHandler(BaseHTTPRequestHandler):
             params = {}
         token = _token(headers, params)
         call = Call(method, params, headers, token, time.time())
-        fault = self.standin.faults.decide(method)
+        fault = self.standin.faults.decide(method, params=params)
         if fault is not None:
             call.fault = fault.reason if (fault.status or fault.drop or fault.error) else "slow"
             if fault.delay:

@@ -8,14 +8,15 @@ their Slack id from ncpi.yaml (`Addresses`), never by anything the core holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.slack.blocks.common import mrkdwn as _section
-from bot.slack.blocks.summary import summary_messages
+from bot.slack.blocks.summary import summary_body
 from bot.slack.blocks.workflow import notice_message
+from bot.slack.parts import Body, pack
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.ledger import Recipient
@@ -172,31 +173,38 @@ def render_failure(c: FailureContent, tz: ZoneInfo, addresses: Addresses) -> tup
     return text, [_section(body)]
 
 
-def render_summary_messages(c: SummaryContent, tz: ZoneInfo) -> list[tuple[str, Blocks]]:
-    """The summary's messages (bot.slack.blocks.summary), with a one-line lead naming the meeting."""
-    messages = summary_messages(c.summary)
+def render_summary(c: SummaryContent, tz: ZoneInfo) -> Body:
+    """The summary (bot.slack.blocks.summary), led by a line naming the meeting."""
+    body = summary_body(c.summary)
     lead = f"{c.level.title()} meets {when(c.meeting_at, tz)}."
-    first_text, first_blocks = messages[0]
-    if len(first_blocks) < MAX_BLOCKS:
-        first_blocks = [_context(lead), *first_blocks]
-    return [(f"{lead} {first_text}", first_blocks), *messages[1:]]
+    return replace(body, blocks=[_context(lead), *body.blocks], lead=lead)
+
+
+def render_body(message: Outgoing, addresses: Addresses) -> Body:
+    """All one delivery says, before it is cut into messages (only a summary may be cut)."""
+    c, tz = message.content, message.tz
+    if isinstance(c, SummaryContent):
+        return render_summary(c, tz)
+    if isinstance(c, PromptContent):
+        text, blocks = render_prompt(c, tz)
+    elif isinstance(c, NudgeContent):
+        text, blocks = render_nudge(c, tz)
+    elif isinstance(c, EscalationContent):
+        text, blocks = render_escalation(c, tz, addresses)
+    elif isinstance(c, GoldReminderContent):
+        text, blocks = render_gold_reminder(c, tz)
+    elif isinstance(c, ChaseContent):
+        text, blocks = render_chase(c, tz)
+    elif isinstance(c, NoticeContent):
+        text, blocks = notice_message(c)
+    else:
+        text, blocks = render_failure(c, tz, addresses)
+    return Body(text, blocks)
 
 
 def render(message: Outgoing, addresses: Addresses) -> list[tuple[str, Blocks]]:
     """The message(s) to post for one delivery: (fallback text, blocks) each."""
-    c, tz = message.content, message.tz
-    if isinstance(c, SummaryContent):
-        return render_summary_messages(c, tz)
-    if isinstance(c, PromptContent):
-        return [render_prompt(c, tz)]
-    if isinstance(c, NudgeContent):
-        return [render_nudge(c, tz)]
-    if isinstance(c, EscalationContent):
-        return [render_escalation(c, tz, addresses)]
-    if isinstance(c, GoldReminderContent):
-        return [render_gold_reminder(c, tz)]
-    if isinstance(c, ChaseContent):
-        return [render_chase(c, tz)]
-    if isinstance(c, NoticeContent):
-        return [notice_message(c)]
-    return [render_failure(c, tz, addresses)]
+    body = render_body(message, addresses)
+    if not body.splittable:
+        return [(body.title, body.blocks)]
+    return [(part.text, part.blocks) for part in pack(body)]

@@ -1,6 +1,7 @@
 """A Summary as Slack Block Kit messages, each within Slack's limits, split (never cut) when long.
 
-Every message has at most 50 blocks, every section at most 3000 characters, and all text from
+Every message has at most 50 blocks and stays below Slack's total size (`bot.slack.parts`), every
+section has at most 3000 characters, and all text from
 people (titles, narratives, blockers, evidence, names) is escaped, so `<!channel>` pings no one.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.copy import decision_hint
+from bot.slack.parts import Body, pack
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.domain.models import RAG
 from ncpi_core.domain.participation import format_duration
@@ -23,8 +25,6 @@ from ncpi_core.domain.summaries.model import (
 from ncpi_core.reports.common import EXCEPTION_TITLE, NO_PLAN, exception_detail, movement_heading
 
 Block = dict[str, Any]
-MAX_BLOCKS = 50
-MAX_MESSAGE_CHARS = 12_000  # keep each message well inside what chat.postMessage accepts
 FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
 
 EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:",
@@ -161,47 +161,24 @@ def _participation_blocks(s: Summary) -> list[Block]:
     return [{"type": "divider"}] + _sections(lines) if lines else []
 
 
-def _size(block: Block) -> int:
-    if "text" in block:
-        return len(block["text"]["text"])
-    return sum(len(e.get("text", "")) for e in block.get("elements", []))
-
-
-def _pack(blocks: list[Block], title: str) -> list[tuple[str, list[Block]]]:
-    """Split blocks into messages of ≤ MAX_BLOCKS blocks (one kept free for 'continued')."""
-    groups: list[list[Block]] = [[]]
-    size = 0
-    for b in blocks:
-        current = groups[-1]
-        if current and (len(current) >= MAX_BLOCKS - 1 or size + _size(b) > MAX_MESSAGE_CHARS):
-            groups.append([])
-            size = 0
-        if not groups[-1] and b["type"] == "divider":
-            continue  # a message never starts with a divider
-        groups[-1].append(b)
-        size += _size(b)
-    n = len(groups)
-    out = []
-    for i, group in enumerate(groups, start=1):
-        if n > 1:
-            group = group + [_context(f"Part {i} of {n}" + (" · continued below" if i < n else ""))]
-        out.append((f"{title}" + (f" (part {i} of {n})" if n > 1 else ""), group))
-    return out
-
-
-def summary_messages(summary: Summary) -> list[tuple[str, list[Block]]]:
-    """The summary as Slack messages: [(fallback text, blocks), …], each within Slack's limits."""
+def summary_body(summary: Summary) -> Body:
+    """The whole summary as one body of blocks (`bot.slack.parts` cuts it into messages)."""
     s = summary
     if s.empty:
-        return [(NO_PLAN, [_section(escape(NO_PLAN))])]
+        return Body(NO_PLAN, [_section(escape(NO_PLAN))], splittable=True)
     title = escape(f"{s.level.value.capitalize()} summary: {s.plan_title}. " + ", ".join(
         f"{BUCKET_NAME[b.value]} {s.totals.get(b.value, 0)}" for b in BUCKET_ORDER))
     blocks = _header_blocks(s)
     if not s.recommendations:
         blocks.append(_section("Nothing matches that filter."))
-        return _pack(blocks, title)
+        return Body(title, blocks, splittable=True)
     blocks += _exception_blocks(s) if s.level == Level.GOLD or s.exceptions else []
     blocks += _movement_blocks(s)
     blocks += _recommendation_blocks(s)
     blocks += _participation_blocks(s)
-    return _pack(blocks, title)
+    return Body(title, blocks, splittable=True)
+
+
+def summary_messages(summary: Summary) -> list[tuple[str, list[Block]]]:
+    """The summary as Slack messages: [(fallback text, blocks), …], each within Slack's limits."""
+    return [(part.text, part.blocks) for part in pack(summary_body(summary))]

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot import copy
 from bot.slack.blocks import common as blocks
 from bot.slack.deps import Deps
+from bot.slack.errors import EXPECTED, slack_error, with_fix
 from bot.slack.text import escape
 from ncpi_core.errors import NcpiError, StorageUnavailable
 
@@ -127,24 +128,32 @@ def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: Bo
     errors after it. A modal submission not yet acknowledged gets `response_action: errors`.
     """
     info = describe_request(body)
+    code = slack_error(error)
     if isinstance(error, NcpiError) and not isinstance(error, StorageUnavailable):
         log.info("refused %s: %s", info, error)
     elif isinstance(error, StorageUnavailable):
         log.error("database unavailable while handling %s: %s", info, type(error).__name__)
+    elif code in EXPECTED:
+        # Slack refusing for a reason a person can fix: one line with the fix, no traceback
+        log.warning("Slack refused a call while handling %s: %s", info,
+                    with_fix(code, getattr(error, "response", {}).get("needed")))
     else:
         log.error("failed handling %s", info, exc_info=error)
     text = user_message(error)
+    answer = None
     try:
         if info["kind"] == "view_submission" and response is not None:
-            # not yet acknowledged: the errors go back inside the modal
+            # not yet acknowledged: a refusal goes back inside the modal, on a field it has
             errors = blocks.modal_errors(error, text, (body.get("view") or {}))
-            return BoltResponse(status=200, body=json.dumps({"response_action": "errors",
-                                                             "errors": errors}),
-                                headers={"content-type": ["application/json;charset=utf-8"]})
+            if errors:
+                return BoltResponse(status=200, body=json.dumps({"response_action": "errors",
+                                                                 "errors": errors}),
+                                    headers={"content-type": ["application/json;charset=utf-8"]})
+            answer = BoltResponse(status=200, body="")  # anything else: the modal closes, the person is told
         _tell(deps, context, body, text)
     except Exception:  # noqa: BLE001 - telling the user failed too; the log has the cause
         log.warning("could not tell the user about the error in %s", info, exc_info=True)
-    return None
+    return answer
 
 
 def _tell(deps: Deps, context: BoltContext | None, body: dict[str, Any], text: str) -> None:

@@ -224,7 +224,17 @@ class ButtonClick:
     channel: str | None  # where the clicked message is (None in App Home or a modal)
     message_ts: str | None
     trigger_id: str | None
-    in_home: bool
+    in_home: bool  # in a view: App Home or a modal
+    ephemeral: bool = False  # in a message only this person sees (`/ncpi my`): nothing hangs from it
+
+    @property
+    def thread(self) -> tuple[str, str] | None:
+        """(channel, ts) of the message clicked, when an answer may go in its thread: a message
+        everyone in the conversation sees. None in App Home, a modal or an ephemeral message
+        (Slack keeps no copy of one, so a reply under it is refused): answer by DM then."""
+        if self.in_home or self.ephemeral or not (self.channel and self.message_ts):
+            return None
+        return self.channel, self.message_ts
 
 
 def parse_button(body: dict[str, Any]) -> ButtonClick:
@@ -240,4 +250,5 @@ def parse_button(body: dict[str, Any]) -> ButtonClick:
         value=value if isinstance(value, str) else "", channel=channel, message_ts=message_ts,
         trigger_id=_text(body.get("trigger_id")),
         in_home=container.get("type") == "view" or _obj(body.get("view")).get("type") == "home",
+        ephemeral=container.get("is_ephemeral") is True,
     )

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from bot.copy import SLACK, error_text
 from bot.slack.blocks import common as blocks
+from bot.slack.blocks import workflow as bw
 from bot.slack.payloads import ModalMetadata
 from bot.standin.validation import check_blocks, check_view
 from ncpi_core.domain.models import RAG, Action, ActionStatus, Source, Update
@@ -54,17 +55,30 @@ def test_my_actions_and_home_stay_within_limits_for_a_big_plan() -> None:
 
 
 def test_modal_errors_land_on_the_field_they_are_about() -> None:
-    state = {"values": {"narrative": {"narrative": {"type": "plain_text_input", "value": "fine"}},
-                        "blockers": {"blockers": {"type": "plain_text_input", "value": "ring 07700 900123"}},
-                        "evidence": {"evidence": {"type": "plain_text_input", "value": None}}}}
+    # Slack sends the view with its blocks: the update modal as the bot opened it
+    view = blocks.update_modal(action(5), None, ModalMetadata(action_id="R2.3"))
     refused = PersonalDataRefused("text.personal_data", findings=[["blockers", "phone"]])
-    errors = blocks.modal_errors(refused, error_text(refused, SLACK), {"state": state})
+    errors = blocks.modal_errors(refused, error_text(refused, SLACK), view)
     assert errors == {"blockers": "This looks like it contains a phone number. ncpi keeps action-plan progress only; "
                                   "please rephrase without it."}
     too_long = InvalidInput("update.too_long", field="evidence", length=3001, limit=3000)
-    assert list(blocks.modal_errors(too_long, error_text(too_long, SLACK), {})) == ["evidence"]
+    assert list(blocks.modal_errors(too_long, error_text(too_long, SLACK), view)) == ["evidence"]
     denied = PermissionDenied("action.not_owner", what="update", action_id="R3.2", owner="Head of L&D",
                               deputy=None, cover=False)
     said = error_text(denied, SLACK)
     assert said == "Sorry, you cannot update R3.2. Only its owner (Head of L&D) or a plan administrator can."
-    assert blocks.modal_errors(denied, said, {}) == {"rag": said}
+    assert blocks.modal_errors(denied, said, view) == {"rag": said}
+
+
+def test_modal_errors_name_only_fields_that_modal_has() -> None:
+    complete = bw.complete_modal("R3.2", "Training", {"action_id": "R3.2"})
+    denied = PermissionDenied("action.not_owner", what="complete", action_id="R3.2", owner="Head of L&D",
+                              deputy=None, cover=False)
+    assert list(blocks.modal_errors(denied, "Sorry", complete)) == ["evidence"]  # its one field, never "rag"
+    personal = PersonalDataRefused("text.personal_data", findings=[["narrative", "phone"]])
+    assert list(blocks.modal_errors(personal, "No phone numbers", complete)) == ["evidence"]
+    reject = bw.reject_modal("R3.2", "closure", {"action_id": "R3.2", "kind": "closure"})
+    assert list(blocks.modal_errors(denied, "Sorry", reject)) == ["reason"]
+    # an unexpected error is not the form's to show: the caller closes it and says so plainly
+    assert blocks.modal_errors(RuntimeError("bug"), "Sorry, something went wrong", complete) == {}
+    assert blocks.modal_errors(denied, "Sorry", {"type": "modal", "blocks": []}) == {}

@@ -22,7 +22,7 @@ from bot.slack.payloads import (
 )
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
 from ncpi_core.domain.models import RAG, RAG_MEANING, Action, ActionStatus, Update
-from ncpi_core.errors import InvalidInput, PersonalDataRefused
+from ncpi_core.errors import InvalidInput, NcpiError, PersonalDataRefused
 
 Block = dict[str, Any]
 UPDATE_MODAL = "ncpi_update_modal"
@@ -125,20 +125,34 @@ def update_modal(action: Action, latest: Update | None, meta: ModalMetadata) -> 
     }
 
 
-def modal_errors(error: BaseException, text: str, view: dict[str, Any]) -> dict[str, str]:
-    """Turn a refusal into `response_action: errors`, on the field it is about where possible.
+def input_blocks(view: dict[str, Any]) -> list[str]:
+    """The block ids of a view's input blocks: the only places Slack shows a modal's errors."""
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    return [str(b["block_id"]) for b in blocks or []
+            if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")]
 
-    Personal data is refused on each field it was found in, naming the kind and never the text.
+
+def modal_errors(error: BaseException, text: str, view: dict[str, Any]) -> dict[str, str]:
+    """Turn a refusal into `response_action: errors` on input blocks this view has, or {}.
+
+    A refusal about a field goes on that field (personal data on each field it was found in,
+    naming the kind and never the text); any other refusal of the core (not the owner, the
+    action closed, the database down) on the form's first field, so the person can change it or
+    try again. An unexpected error is no refusal the form can show: {} (the caller closes the
+    form and tells the person plainly). Slack refuses errors on a block the view does not have.
     """
+    inputs = input_blocks(view)
+    if not isinstance(error, NcpiError) or not inputs:
+        return {}
     if isinstance(error, PersonalDataRefused):
         findings = error.params.get("findings") or []
-        errors = {FIELD_BLOCKS[name]: copy.field_refusal(kind) for name, kind in findings if name in FIELD_BLOCKS}
+        errors = {FIELD_BLOCKS[name]: copy.field_refusal(kind) for name, kind in findings
+                  if name in FIELD_BLOCKS and FIELD_BLOCKS[name] in inputs}
         if errors:
             return errors
-        return {NARRATIVE_BLOCK: clip(text, 2000)}
-    if isinstance(error, InvalidInput) and error.params.get("field") in FIELD_BLOCKS:
-        return {FIELD_BLOCKS[error.params["field"]]: clip(text, 2000)}
-    return {RAG_BLOCK: clip(text, 2000)}
+        return {NARRATIVE_BLOCK if NARRATIVE_BLOCK in inputs else inputs[0]: clip(text, 2000)}
+    field = FIELD_BLOCKS.get(str(error.params.get("field"))) if isinstance(error, InvalidInput) else None
+    return {field if field in inputs else inputs[0]: clip(text, 2000)}
 
 
 # --- confirmations --------------------------------------------------------------------------------

@@ -27,10 +27,10 @@ def register(app: App, deps: Deps) -> None:
         ack()
         with deps.reporting_errors(body, context):
             click = parse_button(body)
-            # from a prompt, confirm in its thread; from App Home or an ephemeral list, by DM
-            channel = None if click.in_home or not click.message_ts else click.channel
+            # from a prompt, confirm in its thread; from App Home, a modal or an ephemeral list, by DM
+            channel, thread_ts = click.thread or (None, None)
             open_update_modal(deps, deps.actor(click.user), click.value, click.trigger_id, channel=channel,
-                              thread_ts=click.message_ts if channel else None)
+                              thread_ts=thread_ts)
 
     @app.action(blocks.ON_TRACK)
     def on_track(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -52,7 +52,8 @@ def record_on_track(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
                 replace_original=False)
         return
     text, body_blocks = blocks.recorded_message(recorded.action, recorded.update, by_button=True)
-    if click.channel and click.message_ts and not click.in_home:
-        deps.gateway.post(click.channel, text, body_blocks, thread_ts=click.message_ts)
+    if click.thread is not None:
+        channel, thread_ts = click.thread
+        deps.gateway.post(channel, text, body_blocks, thread_ts=thread_ts)
     else:
         deps.gateway.post_dm(click.user, text, body_blocks)

@@ -72,10 +72,9 @@ def open_complete_modal(deps: Deps, body: dict[str, Any]) -> None:
                                        today=deps.today())
     if not click.trigger_id:
         raise InvalidInput("form.unavailable", instead="complete", action_id=action.id)
-    channel = None if click.in_home or not click.message_ts else click.channel
     meta = {"action_id": action.id}
-    if channel:
-        meta.update(channel=channel, thread_ts=click.message_ts or "")
+    if click.thread is not None:  # else (App Home, a modal, an ephemeral message) the outcome goes by DM
+        meta.update(channel=click.thread[0], thread_ts=click.thread[1])
     deps.gateway.open_view(click.trigger_id, bw.complete_modal(action.id, action.title, meta))
 
 
@@ -153,8 +152,8 @@ def open_reject_modal(deps: Deps, body: dict[str, Any]) -> None:
         raise InvalidInput("form.unavailable", instead="reject" if kind == "closure" else "reject_due",
                            action_id=click.value)
     meta = {"action_id": click.value, "kind": kind}
-    if click.channel and click.message_ts and not click.in_home:
-        meta.update(channel=click.channel, message_ts=click.message_ts)
+    if click.thread is not None:
+        meta.update(channel=click.thread[0], message_ts=click.thread[1])
     deps.gateway.open_view(click.trigger_id, bw.reject_modal(click.value, kind, meta))
 
 

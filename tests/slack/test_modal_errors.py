@@ -1,0 +1,73 @@
+"""Modal errors name fields that exist in that modal; anything else is a plain message to the person.
+
+Slack refuses a `response_action: errors` naming a block the view does not have and shows its own
+"trouble connecting" instead, so the person never reads what the bot said.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+
+from bot import copy
+from bot.slack.blocks import workflow as bw
+from ncpi_core.usecases import closure
+from tests.slack.conftest import LD_LEAD, SILVER_CHAIR, BotHarness, wait_for
+
+FORMS = {  # callback id -> (state.values of a filled-in form, the use case it calls)
+    bw.COMPLETE_MODAL: ({"evidence": {"evidence": {"type": "plain_text_input", "value": "https://x.example/done"}}},
+                        "propose_complete", LD_LEAD, {"action_id": "R3.2"}),
+    bw.REJECT_MODAL: ({"reason": {"reason": {"type": "plain_text_input", "value": "Not yet evidenced"}}},
+                      "reject", SILVER_CHAIR, {"action_id": "R3.2", "kind": "closure"}),
+}
+
+
+def broken(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("a bug the form cannot help with")
+
+
+@pytest.mark.parametrize("callback_id", list(FORMS))
+def test_an_unexpected_error_in_a_workflow_form_is_said_plainly(bot: BotHarness, monkeypatch: pytest.MonkeyPatch,
+                                                                callback_id: str) -> None:
+    state, use_case, user, meta = FORMS[callback_id]
+    monkeypatch.setattr(closure, use_case, broken)
+    sent = bot.sender.view_submission(user, callback_id, state, json.dumps(meta))
+    assert sent.status == 200
+    assert sent.refused is None, sent.refused  # main answered errors on "rag", which these forms lack
+    assert sent.body == ""  # the form closes...
+    dm = wait_for(lambda: bot.slack.messages(user), what="the plain message")  # ...and the person is told
+    assert dm[0].text.startswith("Sorry, something went wrong")
+
+
+def test_a_refusal_in_a_workflow_form_stays_on_its_field(bot: BotHarness) -> None:
+    # Head of Comms does not own R3.2: the refusal is shown in the form, on its one field
+    state, _, _, meta = FORMS[bw.COMPLETE_MODAL]
+    sent = bot.sender.view_submission("U0COMM0001", bw.COMPLETE_MODAL, state, json.dumps(meta))
+    body = sent.json()
+    assert sent.refused is None and body["response_action"] == "errors" and list(body["errors"]) == ["evidence"]
+
+
+def test_an_unexpected_error_in_the_update_form_is_said_plainly(bot: BotHarness,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.slack.listeners import views
+
+    monkeypatch.setattr(views, "record_update", broken)
+    sent = bot.submit_update(LD_LEAD, {"action_id": "R3.2"})
+    assert sent.status == 200 and sent.refused is None and sent.body == ""
+    dm = wait_for(lambda: bot.slack.messages(LD_LEAD), what="the plain message")
+    assert dm[0].text == copy.UNEXPECTED
+
+
+def test_an_expected_slack_refusal_is_one_log_line_with_its_fix(bot: BotHarness,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    bot.slack.workspace.channels["C0ELSEWH01"] = "random"  # the bot was never invited here
+    caplog.set_level(logging.INFO, logger="bot.slack.app")
+    bot.command("U0TACC0001", "summary post", channel="C0ELSEWH01")
+    wait_for(lambda: bot.slack.responses, what="the answer")
+    [record] = [r for r in caplog.records if r.name == "bot.slack.app" and "not_in_channel" in r.getMessage()]
+    assert record.levelno == logging.WARNING and record.exc_info is None  # no traceback
+    assert "/invite @ncpi" in record.getMessage()
+    assert "I am not a member of this channel" in bot.slack.responses[0].text

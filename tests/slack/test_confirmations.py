@@ -65,3 +65,13 @@ def test_propose_complete_from_the_my_list_answers_by_dm(bot: BotHarness) -> Non
     wait_for(lambda: [m for m in bot.slack.messages(LD_LEAD) if "R3.2" in m.text + json.dumps(m.blocks)],
              what="the outcome by DM")
     assert bot.slack.messages("C0SILVER01") == []
+
+
+def test_someone_not_in_the_plan_who_dms_the_bot_is_answered(bot: BotHarness) -> None:
+    # a member of the workspace whom neither ncpi.yaml nor the test set up: Slack lets them DM the app
+    newcomer = "U0NEWSTAFF"
+    assert bot.sender.message_im(newcomer, "R3.2 green 100% done", "D0NEWSTAFF", ts="1651570000.000100").status == 200
+    [answer] = wait_for(lambda: [m for m in bot.slack.messages("D0NEWSTAFF") if m.user != newcomer],
+                        what="the answer in the newcomer's DM")
+    assert "not in this plan's list of people" in answer.text + json.dumps(answer.blocks)
+    assert bot.updates("R3.2") == [] and bot.slack.invalid_payloads == []

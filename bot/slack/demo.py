@@ -99,6 +99,8 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             result.invalid_payloads = len(slack.invalid_payloads)
             result.broadcast_mentions = len(slack.broadcast_mentions())
             for msg in slack.timeline():
+                if "#" in str(((msg.metadata or {}).get("event_payload") or {}).get("key", "")):
+                    continue  # part 2.. of a long summary: counted with its delivery
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)
                 result.by_kind[kind] = result.by_kind.get(kind, 0) + 1

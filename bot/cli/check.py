@@ -29,6 +29,7 @@ REQUIRED_SCOPES = {
     "im:write": "open DMs with the Bronze leads",
     "users:read": "check each person's Slack id",
     "channels:read": "check the bot is in the Silver and Gold channels",
+    "channels:history": "see which parts of a long summary are already posted, so none goes twice",
     "files:write": "attach the chart and long summaries",
 }
 

@@ -168,7 +168,9 @@ class DeliverySender:
         channel = self._channel(message)
         body = render_body(message, self.addresses)
         if body.splittable:
-            first = self._send_parts(channel, message, body)
+            first, posted = self._send_parts(channel, message, body)
+            if not posted:
+                return first  # it was all there already (and so was its chart)
         else:
             try:
                 first = self._post(channel, body.title, body.blocks, _thread_ts(message), metadata(message.key))
@@ -177,12 +179,14 @@ class DeliverySender:
         self._attach(message, first)
         return first
 
-    def _send_parts(self, channel: str, message: Outgoing, body: Body) -> MessageRef:
-        """Post the parts of `body` not posted yet, in order; split a part Slack refuses smaller."""
+    def _send_parts(self, channel: str, message: Outgoing, body: Body) -> tuple[MessageRef, bool]:
+        """Post the parts of `body` not posted yet, in order; split a part Slack refuses smaller.
+
+        Returns the first message and whether anything was posted now."""
         top = _thread_ts(message)
         done = self._progress(channel, message)
         if done is not None and done.final:
-            return done.first
+            return done.first, False
         first = done.first if done else None
         start = resume_at(body, done.next, done.tail) if done else 0
         number = done.posted + 1 if done else 1
@@ -206,7 +210,7 @@ class DeliverySender:
                 start, number = part.end, part.number + 1
             else:
                 assert first is not None  # a body always has a first part
-                return first
+                return first, True
 
     def _attach(self, message: Outgoing, posted: MessageRef) -> None:
         """Attach the Gold chart (or the one-off note that it is unavailable) in the post's thread.
@@ -298,9 +302,14 @@ class DeliverySender:
                     resp = self.gateway.client.conversations_replies(ts=thread_ts, **kwargs)
                 else:
                     resp = self.gateway.client.conversations_history(**kwargs)
-            except (SlackApiError, OSError) as exc:
-                raise SendFailed(f"could not look for {what}: {exc}", outcome_unknown=True,
-                                 unreachable=isinstance(exc, OSError)) from exc
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", ""))
+                if error in BLOCKING:  # e.g. no channels:history: nothing can go until a person fixes it
+                    raise SendFailed(f"could not look for {what}: {with_fix(error, exc.response.get('needed'))}",
+                                     blocked=True) from exc
+                raise SendFailed(f"could not look for {what}: {exc}", outcome_unknown=True) from exc
+            except OSError as exc:
+                raise SendFailed(f"could not look for {what}: {exc}", outcome_unknown=True, unreachable=True) from exc
             messages: list[dict[str, Any]] = resp.get("messages", []) or []
             for msg in messages:
                 meta = msg.get("metadata") or {}

@@ -21,6 +21,7 @@ import pytest
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.sender import DeliverySender
 from bot.standin import Message, SlackStandIn
+from bot.standin.scopes import manifest_scopes
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.models import RAG, Source, Update
 from ncpi_core.storage.memory import MemoryUowFactory
@@ -163,3 +164,19 @@ def test_a_block_slack_takes_in_no_message_is_told_to_the_administrators(force_c
         assert len(reports) == 1, [m.text for m in tiny.messages(admin_dm)]
         assert "msg_blocks_too_long" in json.dumps(reports[0].blocks)
         assert "could not deliver a silver_summary after 1 attempts" in reports[0].text  # not retried as it was
+
+
+def test_without_the_history_scope_a_summary_waits_for_it_instead_of_failing(force_config: ForceConfig,
+                                                                            plan: MemoryUowFactory) -> None:
+    # a summary's parts are looked for before it is posted: without channels:history Slack answers
+    # missing_scope, which no retry cures until a person adds the scope; nothing is posted blind
+    everything = ",".join(manifest_scopes())
+    with SlackStandIn.from_config(force_config, scopes=everything.replace("channels:history,", "")) as slack:
+        settle(slack, plan, force_config, ticks=3)
+        assert summary_parts(slack) == []
+        assert not [m for m in slack.messages("U0CPC00001") if KEY in json.dumps(m.blocks)]  # not dead
+        slack.scopes = everything  # the administrator adds the scope and reinstalls
+        port = sender(slack, plan, force_config)
+        for minutes in (20, 25, 30):
+            run_tick(plan, force_config, port, SUMMARY_DUE + timedelta(minutes=minutes))
+        assert_each_part_once(slack, actions(plan))

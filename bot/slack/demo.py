@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.bootstrap import ManualClock, build_core, build_slack
 from bot.cli.progress import Progress
@@ -50,6 +50,8 @@ class DemoResult:
     seconds: float = 0.0
     invalid_payloads: int = 0  # messages or views Slack would have refused (expected 0)
     broadcast_mentions: int = 0  # messages that would ping a whole channel (expected 0)
+    # the Block Kit of every message and view the bot produced, as Slack received it
+    surfaces: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
 def _fresh_database(url: str) -> None:
@@ -98,6 +100,8 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             result.messages = len(slack.timeline())
             result.invalid_payloads = len(slack.invalid_payloads)
             result.broadcast_mentions = len(slack.broadcast_mentions())
+            result.surfaces = [m.blocks for m in slack.timeline()] + [
+                list((v.view or {}).get("blocks") or []) for v in slack.views]
             for msg in slack.timeline():
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)

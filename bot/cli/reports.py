@@ -84,7 +84,7 @@ def export(args: argparse.Namespace) -> int:
     print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.updates)} updates, "
           f"{len(data.audit)} audit entries.")
     if args.format == "xlsx" and png is None:
-        print("No chart sheet: install matplotlib with pip install 'ncpi[charts]' to include it.")
+        print("No chart sheet: matplotlib is missing from this installation; reinstall ncpi (it includes it).")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.copy.setup import SETUP_ERRORS
-from bot.copy.voice import Params, Voice, Words, ids_text, say
+from bot.copy.voice import CLI, Params, Voice, Words, ids_text, say
 from ncpi_core.domain import pii
 from ncpi_core.errors import NcpiError
 
@@ -168,7 +168,10 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                lambda p, v: f"Use one of {', '.join(p['filters'])}."),
     "summary.unknown_word": ("I don't understand `{word}` in `{cmd}summary`.",
                              "Try `{cmd}{usage}` (recommendations are {sample}…)."),
-    "chart.unavailable": ("Charts need matplotlib, which is not installed.", "Run: pip install 'ncpi[charts]'"),
+    # a chat channel is never told to run a command: the words are for the person who installed ncpi
+    "chart.unavailable": ("The chart cannot be drawn: matplotlib is missing from this installation.",
+                          lambda p, v: "Reinstall ncpi (pip install ncpi includes it)." if v is CLI
+                          else "The force's IT can reinstall ncpi, which includes it."),
     "when.unreadable": ("'{typed}' is not a date or date-time.",
                         "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00."),
     "when.reversed": ("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order."),

@@ -52,6 +52,7 @@ class DemoResult:
     broadcast_mentions: int = 0  # messages that would ping a whole channel (expected 0)
     # the Block Kit of every message and view the bot produced, as Slack received it
     surfaces: list[list[dict[str, Any]]] = field(default_factory=list)
+    file_alt_texts: list[str | None] = field(default_factory=list)  # each uploaded file's alternative text
 
 
 def _fresh_database(url: str) -> None:
@@ -102,6 +103,8 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             result.broadcast_mentions = len(slack.broadcast_mentions())
             result.surfaces = [m.blocks for m in slack.timeline()] + [
                 list((v.view or {}).get("blocks") or []) for v in slack.views]
+            result.file_alt_texts = [c.params.get("alt_txt") for c in slack.calls
+                                     if c.method == "files.getUploadURLExternal"]
             for msg in slack.timeline():
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)

@@ -83,3 +83,11 @@ def test_app_home_says_each_rag_in_words(bot: BotHarness, tmp_path: Path) -> Non
         walked = list(texts(view))
         assert any(":white_circle:" in t for t in walked)
         assert [b for t in walked for b in colour_alone(t)] == []
+
+
+def test_the_gold_chart_is_uploaded_with_alternative_text_summarising_it(demo: DemoResult) -> None:
+    assert len(demo.file_alt_texts) == 1
+    alt = demo.file_alt_texts[0] or ""
+    assert alt.startswith("Chart of North Yorkshire Police") and len(alt) <= 1000
+    assert re.search(r"Now: 27 actions, \d+ red, \d+ amber, \d+ green, \d+ closed, \d+ not started", alt)
+    assert re.search(r"R7 \d+% red", alt) and "R10" in alt

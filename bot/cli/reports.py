@@ -10,7 +10,7 @@ from bot.bootstrap import Core, build_core
 from bot.cli.progress import Progress
 from bot.cli.schedule import parse_when
 from bot.copy import decision_hint
-from ncpi_core.domain.summaries.chart import ChartUnavailable
+from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable, describe_chart
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.reports.common import NO_PLAN
 from ncpi_core.reports.export import write_export
@@ -53,12 +53,18 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chart_png(core: Core) -> bytes | None:
-    """The chart for the export's Chart sheet, or None when matplotlib is not installed."""
+def _chart(core: Core) -> tuple[bytes | None, str]:
+    """The chart for the export (xlsx's Chart sheet, the HTML pack) and its words, or (None, "")
+    when matplotlib is not installed."""
+    data = chart_data(core.uow, core.config, core.now())
     try:
-        return render_chart_png(chart_data(core.uow, core.config, core.now()))
+        return _chart_png_of(data), describe_chart(data)
     except ChartUnavailable:
-        return None
+        return None, ""
+
+
+def _chart_png_of(data: ChartData) -> bytes:
+    return render_chart_png(data)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -75,15 +81,16 @@ def export(args: argparse.Namespace) -> int:
             progress.clear()
             print(NO_PLAN)
             return 1
-        if args.format == "xlsx":
+        pictured = args.format in ("xlsx", "html")
+        if pictured:
             progress.step(f"drawing the chart ({len(data.updates):,} updates read)")
-        png = _chart_png(core) if args.format == "xlsx" else None
+        png, alt = _chart(core) if pictured else (None, "")
         progress.step(f"writing {out.name}")
-        written = write_export(data, args.format, out, chart_png=png, hint=decision_hint)
+        written = write_export(data, args.format, out, chart_png=png, hint=decision_hint, chart_alt=alt)
     actions = len(data.summary.actions)
     print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.updates)} updates, "
           f"{len(data.audit)} audit entries.")
-    if args.format == "xlsx" and png is None:
+    if pictured and png is None:
         print("No chart sheet: matplotlib is missing from this installation; reinstall ncpi (it includes it).")
     return 0
 

@@ -143,16 +143,16 @@ def test_export_xlsx_round_trip_and_chart_sheet(cli: Callable[[], UnitOfWork], t
                                                 capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # drawing is tested once, below, on SQLite only (it is slow and the same on every database)
-    monkeypatch.setattr("bot.cli.reports._chart_png", lambda core: _tiny_png())
+    monkeypatch.setattr("bot.cli.reports._chart_png_of", lambda data: _tiny_png())
     out = tmp_path / "plan.xlsx"
     assert main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Plan", "History", "Audit", "Chart"]
+    assert wb.sheetnames == ["Cover", "Plan", "History", "Audit", "Chart"]
     plan = wb["Plan"]
     assert plan.freeze_panes == "B2" and plan.column_dimensions["G"].width == 40
     headers = [c.value for c in plan[1]]
-    rag = plan.cell(row=2, column=headers.index("rag") + 1)
-    assert rag.value == "green" and rag.fill.fgColor.rgb.endswith("27AE60")
+    rag = plan.cell(row=2, column=headers.index("RAG") + 1)
+    assert rag.value == "green" and rag.fill.fgColor.rgb.endswith("1D7A3A")
     cells = [c.value for row in plan.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert not any(v.startswith("=") for v in cells) and "'=HYPERLINK(\"http://x\")" in cells
     assert wb["History"].max_row == 43 and len(wb["Chart"]._images) == 1

@@ -1,6 +1,6 @@
 """The printable meeting pack as one HTML page (print it to PDF from a browser), from a Jinja2 template.
 
-Exceptions first (as in Slack and Markdown), then the chart as an inline image with its
+Exceptions first (as in chat and Markdown), then the chart as an inline image with its
 alternative text, the recommendations, the movement, a section per recommendation (a new page
 each when printed), every update and the audit trail. Jinja2 escapes every value.
 """

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ncpi_core.domain.summaries.model import BUCKET_ORDER
-from ncpi_core.reports.common import BUCKET_LABEL, HEADER_COLOURS, RAG_COLOURS, local_time, safe_cell
+from ncpi_core.reports.common import (
+    BUCKET_LABEL,
+    HEADER_COLOURS,
+    RAG_COLOURS,
+    local_time,
+    safe_cell,
+)
 from ncpi_core.reports.export_rows import AUDIT_COLUMNS, EXPORT_COLUMNS, HISTORY_COLUMNS, ExportRows
 
 # a header is the column's name in words; `ncpi plan import` folds it back ("Action due" -> action_due)

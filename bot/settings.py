@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,13 @@ class Settings(BaseSettings):
     @property
     def plan_file(self) -> Path:
         return self.config_dir / "action_plan.yaml"
+
+    def zone(self) -> ZoneInfo:
+        """NCPI_TIMEZONE as a zone; an abbreviation (BST) or a typo is a `ConfigurationError`."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError("settings.timezone_unknown", zone=self.timezone) from None
 
     # Each refusal is a code; its words (in bot/copy) name the variable and where to copy it from.
     def bot_token(self) -> str:

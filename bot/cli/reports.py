@@ -11,7 +11,8 @@ from bot.cli.progress import Progress
 from bot.cli.schedule import parse_when
 from bot.copy import decision_hint
 from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable, describe_chart
-from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.errors import InvalidInput
+from ncpi_core.reports.chart import CHART_FORMATS, render_chart, render_chart_png
 from ncpi_core.reports.common import NO_PLAN
 from ncpi_core.reports.export import write_export
 from ncpi_core.reports.render import render_summary
@@ -97,13 +98,17 @@ def export(args: argparse.Namespace) -> int:
 
 def chart(args: argparse.Namespace) -> int:
     """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
-    core = _core(args)
     out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in CHART_FORMATS:  # never PNG bytes in a file named .jpg
+        raise InvalidInput("chart.format_unsupported", suffix=out.suffix or "(none)",
+                           formats=", ".join(f".{f}" for f in CHART_FORMATS))
+    core = _core(args)
     with database_errors(core.settings.database_url):
         data = chart_data(core.uow, core.config, core.now())
     if not data.progress:
         print(NO_PLAN)
         return 1
-    out.write_bytes(render_chart_png(data))
+    out.write_bytes(render_chart(data, fmt))
     print(f"Wrote {out}: {len(data.points)} points, {len(data.progress)} recommendations.")
     return 0

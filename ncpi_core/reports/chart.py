@@ -21,8 +21,16 @@ WORD = {Bucket.BLUE: "Complete", Bucket.GREEN: "Green", Bucket.AMBER: "Amber", B
 STACK = (Bucket.BLUE, Bucket.GREEN, Bucket.AMBER, Bucket.RED, Bucket.NOT_STARTED)  # bottom to top
 
 
+CHART_FORMATS = ("png", "svg", "pdf")  # what `ncpi chart --out` writes, by the file's suffix
+
+
 def render_chart_png(data: ChartData) -> bytes:
     """Draw the chart (Agg backend, no display needed) and return the PNG bytes."""
+    return render_chart(data, "png")
+
+
+def render_chart(data: ChartData, fmt: str) -> bytes:
+    """Draw the chart as `fmt` (one of CHART_FORMATS) and return the file's bytes."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -64,6 +72,6 @@ def render_chart_png(data: ChartData) -> bytes:
                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     fig.suptitle(data.title, fontsize=13, fontweight="bold")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format=fmt)
     return buf.getvalue()
 

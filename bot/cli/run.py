@@ -142,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
     except (BoltError, SlackApiError, OSError) as exc:
         raise _connect_error(exc, settings) from None
     if slack.scheduler is not None:
+        if getattr(args, "dry_run", False):
+            slack.scheduler.dry_run = True
+            log.warning("dry run: the scheduler logs what it would send and sends nothing")
         slack.scheduler.start()
     else:
         log.info("no scheduler (--no-scheduler): run `ncpi tick` from cron to send what is due")

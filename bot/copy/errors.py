@@ -174,6 +174,8 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                           else "The force's IT can reinstall ncpi, which includes it."),
     "chart.format_unsupported": ("A chart cannot be written as a {suffix} file.",
                                  "End --out with one of {formats}, e.g. --out chart.png."),
+    "tick.future": ("--now {when} is in the future (it is now {now}): ncpi tick would send today what is "
+                    "only owed then.", "Add --dry-run to see what would be sent, or --force to send it anyway."),
     "when.unreadable": ("'{typed}' is not a date or date-time.",
                         "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00."),
     "when.reversed": ("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order."),

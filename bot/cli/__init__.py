@@ -24,6 +24,7 @@ HANDLERS = {
     "schedule": "bot.cli.schedule:schedule",
     "next": "bot.cli.schedule:next_meetings",
     "tick": "bot.cli.schedule:tick",
+    "standin": "bot.cli.standin:standin",
 }
 
 
@@ -105,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ISO date-time (default: now); a future time needs --dry-run or --force")
     tick.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
     tick.add_argument("--force", action="store_true", help="send even though --now is in the future")
+    standin = sub.add_parser("standin", help="a local Slack stand-in to try `ncpi run` and `ncpi tick` without a "
+                                               "workspace; prints the settings to use")
+    standin.add_argument("--port", type=int, default=3001,
+                         help="the stand-in's port on 127.0.0.1 (default 3001; 0 picks a free one)")
     return p
 
 

@@ -176,6 +176,9 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                  "End --out with one of {formats}, e.g. --out chart.png."),
     "tick.future": ("--now {when} is in the future (it is now {now}): ncpi tick would send today what is "
                     "only owed then.", "Add --dry-run to see what would be sent, or --force to send it anyway."),
+    "demo.stalled": ("The demo's bot gave {got} of the {expected} answer(s) to {what} expected within {seconds:.0f} s.",
+                     "The machine may be very busy: run ncpi demo again (the demo waits for answers, "
+                     "not for time, so this is rare)."),
     "when.unreadable": ("'{typed}' is not a date or date-time.",
                         "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00."),
     "when.reversed": ("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order."),

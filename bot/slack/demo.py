@@ -171,13 +171,13 @@ def _prompt_day(t: Tour) -> None:
 def _closure_day(t: Tour) -> None:
     t.at(date(2022, 3, 16), 9, 30)
     t.command(CJC, "complete R4.1 https://intranet.example/custody/overnight-review-audit-march.pdf",
-              channel=t.slack.dm_channel(CJC))
+              channel=t.slack.dm_channel(CJC), answers=2)  # the reply, and the proposal to the Silver chair
     t.at(date(2022, 3, 16), 11, 0)
-    t.command(TACC, "approve R4.1", channel=t.slack.dm_channel(TACC))
+    t.command(TACC, "approve R4.1", channel=t.slack.dm_channel(TACC), answers=3)  # and notices to owner and Gold
     t.at(date(2022, 3, 16), 11, 30)
     t.command(TACC, "missing")
 
 
 def _gold_day(t: Tour) -> None:
     t.at(date(2022, 3, 18), 10, 40)
-    t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD))
+    t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD), answers=3)

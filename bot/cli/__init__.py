@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     plansub = plan.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND")
     load = plansub.add_parser("load", help="load or sync the plan from YAML")
     load.add_argument("file", nargs="?", help="plan file (default: $NCPI_CONFIG_DIR/action_plan.yaml)")
+    load.add_argument("--if-changed", action="store_true",
+                      help="load only if the file changed since it was last loaded (for start-up scripts)")
     imp = plansub.add_parser("import", help="load or sync the plan from a CSV or Excel file")
     imp.add_argument("file", help="FILE.csv or FILE.xlsx (same columns as `ncpi export --format csv`)")
 

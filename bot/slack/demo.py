@@ -81,7 +81,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
     clock = ManualClock(local_to_utc(FIRST_DAY, datetime.min.time().replace(hour=8), config.tz))
     result = DemoResult(database_url=database_url)
     with SlackStandIn.from_config(config) as slack:
-        settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
+        settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                             SLACK_API_URL=slack.api_url, NCPI_DATABASE_URL=database_url,
                             NCPI_CONFIG_DIR=config_dir)
         core = build_core(settings, clock=clock, config=config)

@@ -23,7 +23,9 @@ def demo(args: argparse.Namespace) -> int:
     with Progress("ncpi demo", total=WORKING_DAYS) as progress:  # shown with --quiet on a terminal
         result = run_demo(args.database, out=sink, full=getattr(args, "full", False),
                           progress=progress if args.quiet else None)
-    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(result.by_kind.items()))
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}"
+                      + (f" in {n + result.later_parts[k]} messages" if result.later_parts.get(k) else "")
+                      for k, n in sorted(result.by_kind.items()))
     print()
     print(f"Done in {result.seconds:.1f} s: {result.messages} messages ({kinds}).")
     print(f"The demo's database is {safe_url(result.database_url)}; explore it with:")

@@ -46,7 +46,8 @@ WORKING_DAYS = 8  # 11 to 22 March 2022, weekdays
 class DemoResult:
     database_url: str
     messages: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)  # deliveries (and replies) by kind
+    later_parts: dict[str, int] = field(default_factory=dict)  # messages after the first of long ones
     seconds: float = 0.0
     invalid_payloads: int = 0  # messages or views Slack would have refused (expected 0)
     broadcast_mentions: int = 0  # messages that would ping a whole channel (expected 0)
@@ -106,11 +107,11 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             result.file_alt_texts = [c.params.get("alt_txt") for c in slack.calls
                                      if c.method == "files.getUploadURLExternal"]
             for msg in slack.timeline():
-                if "#" in str(((msg.metadata or {}).get("event_payload") or {}).get("key", "")):
-                    continue  # part 2.. of a long summary: counted with its delivery
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)
-                result.by_kind[kind] = result.by_kind.get(kind, 0) + 1
+                later = "#" in str(((msg.metadata or {}).get("event_payload") or {}).get("key", ""))
+                counts = result.later_parts if later else result.by_kind  # part 2.. of a long summary
+                counts[kind] = counts.get(kind, 0) + 1
         finally:
             server.shutdown()
             server.server_close()

@@ -82,6 +82,9 @@ def _ready_core(settings: Settings) -> Core:
         if status != 200:
             if body.get("database") == "not migrated":
                 raise SchemaMissing()
+            if body.get("database") == "read-only":
+                raise StorageUnavailable("storage.read_only", url=safe_url(settings.database_url),
+                                         problem=str(body.get("problem")))
             raise StorageUnavailable("storage.unreachable", url=safe_url(settings.database_url))
         with core.uow() as uow:  # reports name people as ncpi.yaml does now
             synced = sync_people(core.config, uow, core.now(), actor="system")

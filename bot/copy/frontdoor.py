@@ -14,10 +14,10 @@ _BODY = {"silver": "the Silver channel", "gold": "the Gold channel"}
 
 def _where(p: Params, v: Voice) -> str:
     places = [_BODY[b] + (f" ({v.channel_ref.format(address=a)})" if a else "") for b, a in p["bodies"]]
-    others = [v.channel_ref.format(address=a) for a in p["others"]]
-    if others:
-        places.append(("also " if places else "") + ", ".join(others))
-    return " or ".join(places) if places else "no channel yet (ncpi.yaml names none for it)"
+    places += [v.channel_ref.format(address=a) for a in p["others"]]
+    if not places:
+        return "no channel yet (ncpi.yaml names none for it)"
+    return places[0] if len(places) == 1 else ", ".join(places[:-1]) + " or " + places[-1]
 
 
 def _post_here(p: Params, v: Voice) -> str:

@@ -140,8 +140,12 @@ def response_urls(body: dict[str, Any]) -> list[str]:
 
 def response_url_allowed(url: str, api_url: str) -> bool:
     """A response URL on Slack's hooks host over https, or on the configured Web API's host."""
-    parts, api = urlsplit(url), urlsplit(api_url)
-    if parts.hostname and parts.hostname == api.hostname and parts.scheme == api.scheme:
+    try:
+        parts, api = urlsplit(url), urlsplit(api_url)
+        origin, api_origin = (parts.scheme, parts.hostname, parts.port), (api.scheme, api.hostname, api.port)
+    except ValueError:  # a port that is not a number
+        return False
+    if parts.hostname and origin == api_origin:
         return True  # a proxy, GovSlack, or the local stand-in serve both
     return parts.scheme == "https" and parts.hostname in SLACK_RESPONSE_HOSTS and parts.port in (None, 443)
 

@@ -4,6 +4,7 @@ by what the bot sealed, response URLs point at Slack, summaries are posted only 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -73,7 +74,18 @@ def _signed(bot: BotHarness, body: str, ctype: str = FORM) -> int:
     return bot.sender.send(body, ctype).status
 
 
-def test_requests_from_another_workspace_or_app_are_refused(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+class _Said(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_requests_from_another_workspace_or_app_are_refused(bot: BotHarness) -> None:
+    said_in_log = _Said()
+    logging.getLogger("bot.slack.trust").addHandler(said_in_log)
     dm_channel = bot.slack.dm_channel(LD_LEAD)
     prompt = bot.post_prompt(LD_LEAD, "R3.2")
     command = build_slash_command(LD_LEAD, "due R3.2 2022-07-31 moved", response_url=bot.slack.new_response_url(
@@ -98,8 +110,9 @@ def test_requests_from_another_workspace_or_app_are_refused(bot: BotHarness, cap
     assert bot.updates("R3.2") == [] and due_requests(bot) == 0
     assert chair_dms(bot) == [] and bot.slack.messages(dm_channel) == [prompt]
     assert [r.text for r in bot.slack.responses] == []
-    assert sum("refused a request from outside this installation" in r.getMessage()
-               for r in caplog.records) == len(attempts)
+    logging.getLogger("bot.slack.trust").removeHandler(said_in_log)
+    assert sum("refused a request from outside this installation" in line
+               for line in said_in_log.lines) == len(attempts)
     # the person who typed the command in the other workspace is told, in the command's answer
     answer = bot.sender.send(urlencode(other_team_command), FORM)
     assert "serves one Slack workspace" in answer.json()["text"]
@@ -208,3 +221,34 @@ def test_a_form_submitted_from_another_installation_is_refused(bot: BotHarness) 
     assert r.status == 200 and r.body == ""
     bot.settle(0.3)
     assert bot.updates("R3.2") == []
+
+
+def test_response_urls_are_allowed_only_on_slacks_hosts_or_the_configured_api() -> None:
+    from bot.slack.trust import response_url_allowed
+
+    api = "https://slack.com/api/"
+    assert response_url_allowed("https://hooks.slack.com/commands/T0/1/abc", api)
+    assert response_url_allowed("https://hooks.slack-gov.com/actions/T0/1/abc", api)
+    assert response_url_allowed("http://127.0.0.1:8081/response/1", "http://127.0.0.1:8081/api/")
+    for url in ("http://hooks.slack.com/commands/T0/1/abc", "https://hooks.slack.com.evil.example/x",
+                "https://hooks.slack.com:8443/x", "https://evil.example/hooks.slack.com", "file:///etc/passwd",
+                "http://169.254.169.254/latest/meta-data", "http://127.0.0.1:8082/response/1"):
+        assert not response_url_allowed(url, "http://127.0.0.1:8081/api/"), url
+
+
+def test_a_seal_opens_only_unedited_metadata_for_the_person_it_was_made_for() -> None:
+    from bot.slack.sealed import MetadataSeal
+
+    seal, other = MetadataSeal.for_secrets("signing-secret"), MetadataSeal.for_secrets("another-secret")
+    sealed = seal.seal({"action_id": "R3.2", "channel": "D0LAND0001"}, LD_LEAD)
+    assert len(sealed) < 3000  # Slack's private_metadata limit
+    assert MetadataSeal.for_secrets("signing-secret").open(sealed, LD_LEAD) == {"action_id": "R3.2",
+                                                                               "channel": "D0LAND0001"}
+    assert other.open(sealed, LD_LEAD) is None  # another deployment's key
+    assert seal.open(sealed, SILVER_CHAIR) is None  # someone else's form
+    assert seal.open(sealed.replace("D0LAND0001", "C0GOLD0001"), LD_LEAD) is None
+    for raw in (None, "", "{}", '{"action_id": "R3.2"}', sealed + "x", "." * 10, "\u00e9.\u00e9"):
+        assert seal.open(raw, LD_LEAD) is None
+    # Socket Mode has no signing secret: the bot token keys the seal, the same on every replica
+    assert MetadataSeal.for_secrets(None, "xoxb-1").open(MetadataSeal.for_secrets("", "xoxb-1").seal({}, "U1"),
+                                                         "U1") == {}

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--mode", choices=["socket", "http"], default=None,
                      help="socket (default when SLACK_APP_TOKEN is set) or http")
     run.add_argument("--port", type=int, default=3000, help="HTTP port (http mode), default 3000")
+    run.add_argument("--threads", type=int, default=8,
+                     help="HTTP worker threads (http mode), default 8: each holds a request only until "
+                          "it is acknowledged")
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not tick; use `ncpi tick` from cron instead")
     run.add_argument("--dry-run", action="store_true",

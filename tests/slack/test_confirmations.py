@@ -30,7 +30,8 @@ def test_an_update_from_the_private_my_list_is_confirmed_by_dm(bot: BotHarness, 
     assert listed.response_type == "ephemeral" and "R3.2" in json.dumps(listed.blocks)
     assert bot.click(LD_LEAD, "ncpi_update_open", "R3.2", listed).status == 200  # shaped as from an ephemeral
     opened = wait_for(lambda: bot.slack.views, what="views.open")[-1].view
-    answer = bot.submit_update(LD_LEAD, json.loads(opened["private_metadata"]), rag="amber", progress="65",
+    assert "channel" not in (bot.seal.open(opened["private_metadata"], LD_LEAD) or {"channel": "lost"})
+    answer = bot.submit_update(LD_LEAD, opened["private_metadata"], rag="amber", progress="65",
                                narrative="Second cohort booked")
     assert answer.status == 200 and answer.body == "" and answer.refused is None
     assert [u.progress for u in bot.updates("R3.2")] == [65]
@@ -46,8 +47,8 @@ def test_an_update_from_app_home_is_confirmed_by_dm(bot: BotHarness) -> None:
     home = {"id": "V0HOME0001", "type": "home", "blocks": []}
     assert bot.click(LD_LEAD, "ncpi_update_open", "R3.2", view=home).status == 200
     opened = wait_for(lambda: bot.slack.views, what="views.open")[-1].view
-    assert json.loads(opened["private_metadata"]).get("channel") is None
-    bot.submit_update(LD_LEAD, json.loads(opened["private_metadata"]))
+    assert "channel" not in (bot.seal.open(opened["private_metadata"], LD_LEAD) or {"channel": "lost"})
+    bot.submit_update(LD_LEAD, opened["private_metadata"])
     wait_for(lambda: confirmations(bot, LD_LEAD), what="the DM confirmation")
 
 
@@ -56,8 +57,8 @@ def test_propose_complete_from_the_my_list_answers_by_dm(bot: BotHarness) -> Non
     listed = bot.wait_response()
     assert bot.click(LD_LEAD, "ncpi_propose_complete", "R3.2", listed).status == 200
     opened = wait_for(lambda: bot.slack.views, what="views.open")[-1].view
-    meta = json.loads(opened["private_metadata"])
-    assert "channel" not in meta and "thread_ts" not in meta  # the outcome will go by DM
+    meta = bot.seal.open(opened["private_metadata"], LD_LEAD)
+    assert meta is not None and "channel" not in meta and "thread_ts" not in meta  # the outcome will go by DM
     sent = bot.sender.view_submission(LD_LEAD, opened["callback_id"], {
         "evidence": {"evidence": {"type": "plain_text_input", "value": "https://intranet.example/ld/done"}}},
         opened["private_metadata"])

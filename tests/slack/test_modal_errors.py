@@ -6,7 +6,6 @@ Slack refuses a `response_action: errors` naming a block the view does not have 
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -34,7 +33,7 @@ def test_an_unexpected_error_in_a_workflow_form_is_said_plainly(bot: BotHarness,
                                                                 callback_id: str) -> None:
     state, use_case, user, meta = FORMS[callback_id]
     monkeypatch.setattr(closure, use_case, broken)
-    sent = bot.sender.view_submission(user, callback_id, state, json.dumps(meta))
+    sent = bot.sender.view_submission(user, callback_id, state, bot.seal.seal(meta, user))
     assert sent.status == 200
     assert sent.refused is None, sent.refused  # main answered errors on "rag", which these forms lack
     assert sent.body == ""  # the form closes...
@@ -45,7 +44,7 @@ def test_an_unexpected_error_in_a_workflow_form_is_said_plainly(bot: BotHarness,
 def test_a_refusal_in_a_workflow_form_stays_on_its_field(bot: BotHarness) -> None:
     # Head of Comms does not own R3.2: the refusal is shown in the form, on its one field
     state, _, _, meta = FORMS[bw.COMPLETE_MODAL]
-    sent = bot.sender.view_submission("U0COMM0001", bw.COMPLETE_MODAL, state, json.dumps(meta))
+    sent = bot.sender.view_submission("U0COMM0001", bw.COMPLETE_MODAL, state, bot.seal.seal(meta, "U0COMM0001"))
     body = sent.json()
     assert sent.refused is None and body["response_action"] == "errors" and list(body["errors"]) == ["evidence"]
 

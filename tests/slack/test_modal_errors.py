@@ -62,11 +62,16 @@ def test_an_unexpected_error_in_the_update_form_is_said_plainly(bot: BotHarness,
 
 def test_an_expected_slack_refusal_is_one_log_line_with_its_fix(bot: BotHarness,
                                                                caplog: pytest.LogCaptureFixture) -> None:
-    bot.slack.workspace.channels["C0ELSEWH01"] = "random"  # the bot was never invited here
-    caplog.set_level(logging.INFO, logger="bot.slack.app")
-    bot.command("U0TACC0001", "summary post", channel="C0ELSEWH01")
-    wait_for(lambda: bot.slack.responses, what="the answer")
-    [record] = [r for r in caplog.records if r.name == "bot.slack.app" and "not_in_channel" in r.getMessage()]
-    assert record.levelno == logging.WARNING and record.exc_info is None  # no traceback
-    assert "/invite @ncpi" in record.getMessage()
-    assert "I am not a member of this channel" in bot.slack.responses[0].text
+    # Slack keeps answering 429 past every retry the client makes: the reply to a DM update fails
+    bot.slack.fail_next("chat.postMessage", status=429, retry_after=0, count=50)
+    caplog.set_level(logging.INFO)
+    bot.dm(LD_LEAD, "R3.2 amber 60% training slots delayed")
+    wait_for(lambda: [r for r in caplog.records if "ratelimited" in r.getMessage()], timeout=15,
+             what="the log line")
+    bot.settle(0.5)
+    bot.check_payloads = False
+    [record] = [r for r in caplog.records if r.name == "bot.slack.app" and "Slack refused" in r.getMessage()]
+    assert record.levelno == logging.WARNING and "slow down" in record.getMessage()
+    ours = [r for r in caplog.records if r.name.startswith(("bot", "ncpi"))]
+    assert [r.getMessage() for r in ours if r.exc_info] == []  # no traceback anywhere
+    assert [u.progress for u in bot.updates("R3.2")] == [60]  # stored; only the answer could not go

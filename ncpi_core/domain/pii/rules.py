@@ -52,7 +52,7 @@ _STREET = (r"(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|grove|ga
 _STREET_TITLE = "(?:" + "|".join(w.capitalize() for w in re.findall(r"[a-z]+(?:\?)?", _STREET[3:-1])
                                  if not w.endswith("?")) + "|Meadows?|Fields?)"
 _NOT_STREET_WORDS = words("minute minutes hour hours day days week weeks month months year years mile miles "
-                              "working more new other of the a and all per cent percent times")
+                              "working more new other of and all per cent percent times")
 # why our own: an address without a postcode is a number and a street, or a place someone lives at
 _ADDRESS = [
     re.compile(r"\b(?:flat|apartment|apt|maisonette)\s*\d+[a-z]?\b", re.I),
@@ -72,8 +72,11 @@ _SCHOOL_TYPE = (r"(?:primary|infants?|juniors?|academy|high\s+school|high|gramma
 # why our own: a named school or care home says where a child is; "schools" in general must pass
 _SCHOOL = [
     re.compile(r"(?P<words>(?:\b(?:St\.?|[A-Z][\w'’.]*|[A-Z]{1,3})\s+){1,4})(?i:" + _SCHOOL_TYPE + r")\b(?!\s+trust)"),
-    re.compile(r"\b(?:attends?|attending|goes\s+to|go\s+to|pupil\s+at|pupils\s+at|excluded\s+from|year\s+\d+\s+at"
-               r"|placed\s+at|at|from)\s+(?P<words>(?:[a-z'’.]+\s+){1,3})" + _SCHOOL_TYPE + r"\b", re.I),
+    re.compile(r"\b(?:at|from)\s+(?P<words>(?:[a-z'’.]+\s+){1,3})" + _SCHOOL_TYPE + r"\b", re.I),
+    # after a word of attending, any name but a generic one: "attends York High School"
+    re.compile(r"\b(?:attends?|attending|attended|goes\s+to|go\s+to|went\s+to|pupils?\s+at|excluded\s+from"
+               r"|year\s+\d+\s+at|placed\s+at|enrolled\s+at)\s+(?P<any>(?:[a-z'’.]+\s+){1,3})" + _SCHOOL_TYPE + r"\b",
+               re.I),
 ]
 _GENERIC = words("the a an all our his her their its local each every any some primary secondary high special "
                      "independent state faith catholic mainstream new same another different other partner "
@@ -114,8 +117,9 @@ def _address(text: str) -> bool:
 def _school(text: str) -> bool:
     for rx in _SCHOOL:
         for m in rx.finditer(text):
-            before = [w.strip(".'’").lower() for w in m.group("words").split()]
-            named = [w for w in before if w not in _GENERIC and w not in NOT_NAMES and w != "st"]
+            before = [w.strip(".'’").lower() for w in (m.groupdict().get("words") or m.group("any")).split()]
+            named = [w for w in before if w not in _GENERIC and w != "st"
+                     and (w not in NOT_NAMES or m.groupdict().get("any"))]
             if named or (before and before[-1] == "st"):
                 return True
     return False

@@ -62,7 +62,7 @@ _ADDRESS = [
     re.compile(r"(?<![\w/.,£$%-])(?P<num>\d{1,3}[a-z]?),?\s+(?P<words>(?:[a-z'’]+\s+){1,3})"
                r"(?:road|street|avenue|lane|grove|crescent|gardens|terrace|mews|close|drive)\b"),
     re.compile(r"\b(?:lives?|living|resides?|residing|staying|stays|placed|moved|address(?:\s+is)?|house|flat|home"
-               r"|property)\s+(?:at|on|in|to)\s+(?:the\s+)?(?P<words>(?:[A-Z][\w'’]*\s+){1,3})" + _STREET + r"\b"),
+               r"|property)\s+(?:at|on|in|to)\s+(?:the\s+)?(?P<words>(?:[A-Z][\w'’]*\s+){1,3})" + _STREET_TITLE + r"\b"),
     re.compile(r"\b(?:lives?|living|resides?|residing|staying|placed)\s+(?:at|on)\s+(?P<words>[A-Z][\w'’]+"
                r"(?:\s+[A-Z][\w'’]+){0,2})"),
 ]

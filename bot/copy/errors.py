@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.copy.setup import SETUP_ERRORS
-from bot.copy.voice import Params, Voice, Words, ids_text, say
+from bot.copy.voice import CLI, Params, Voice, Words, ids_text, say
 from ncpi_core.domain import pii
 from ncpi_core.errors import NcpiError
 
@@ -66,13 +66,13 @@ REPHRASE = ("ncpi keeps action-plan progress only, never details of a child or a
             "Please rephrase without them and send it again.")
 
 
-def rephrase(kinds: list[str]) -> str:
+def rephrase(kinds: list[str], again: str = "Then send it again.") -> str:
     """How to rephrase a refused text: the rule, then what to say instead for each kind found."""
     instead = list(dict.fromkeys(PII_INSTEAD[k] for k in kinds if k in PII_INSTEAD))
     if not instead:
         return REPHRASE
     return ("ncpi keeps action-plan progress only, never details of a child or a case. Instead, "
-            + "; ".join(instead) + ". Then send it again.")
+            + "; ".join(instead) + ". " + again)
 
 
 def finding_text(field: str, kind: str) -> str:
@@ -81,10 +81,9 @@ def finding_text(field: str, kind: str) -> str:
 
 
 def field_refusal(kind: str) -> str:
-    """A personal-data refusal shown on the form field it is about."""
-    instead = PII_INSTEAD.get(kind)
-    return (f"This looks like it contains {PII_KINDS.get(kind, kind)}. ncpi keeps action-plan progress only; "
-            + (f"{instead[0].upper()}{instead[1:]}." if instead else "please rephrase without it."))
+    """A personal-data refusal shown on the form field it is about, with what to write instead."""
+    instead = PII_INSTEAD.get(kind, "please rephrase without it")
+    return f"This looks like it contains {PII_KINDS.get(kind, kind)}. ncpi keeps action-plan progress only: {instead}."
 
 
 def _not_found(p: Params, v: Voice) -> str:
@@ -152,7 +151,8 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                      lambda p, v: "For example: " + say(EXAMPLES.get(p["example"]) or str(p["example"]), p, v)),
     "text.too_long": ("The {field} is {length:,} characters long.",
                       "Please keep it under {limit:,} characters; link to a document for the detail."),
-    "text.personal_data": (_personal_data, lambda p, v: rephrase([k for _, k in p["findings"]])),
+    "text.personal_data": (_personal_data, lambda p, v: rephrase(
+        [k for _, k in p["findings"]], "Then load the file again." if v == CLI else "Then send it again.")),
     "update.too_long": ("The {field} is {length:,} characters long.",
                         "Please keep it under {limit:,} characters (a short summary is best; "
                         "link to a document for the detail)."),

@@ -62,7 +62,8 @@ def _facts(core: Core) -> Facts:
     plan = load_plan_file(core.settings.plan_file, core.config)
     actions = [Action(id=a.id, recommendation_id=r.id, title=a.title, owner=a.owner, deputy=a.deputy,
                       due=a.due, original_due=a.due) for r in plan.recommendations for a in r.actions]
-    return Facts(actions=actions, people={p.id: p for p in core.config.persons()}, latest={})
+    return Facts(actions=actions, people={p.id: p for p in core.config.persons()}, latest={},
+                 published=plan.plan.published)
 
 
 def _who(core: Core, p: Planned) -> str:

@@ -7,7 +7,15 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from ncpi_core.reports.common import local_time, movement_lines, rag_label, totals_line
+from ncpi_core.reports.common import (
+    action_rag_label,
+    clock_lines,
+    local_time,
+    movement_lines,
+    rec_label,
+    recommendation_totals_line,
+    totals_line,
+)
 from ncpi_core.reports.export_rows import AUDIT_COLUMNS, ExportRows
 
 # the page around the pack (doctype, head, title): a template file beside this module
@@ -17,7 +25,7 @@ CSS = """body{font-family:Arial,Helvetica,sans-serif;font-size:10pt;margin:1.5em
 table{border-collapse:collapse;width:100%;margin:.5em 0 1.2em}th,td{border:1px solid #bbb;padding:3px 5px;
 vertical-align:top;text-align:left}th{background:#34495e;color:#fff}.red{background:#e74c3c;color:#fff}
 .amber{background:#f39c12;color:#fff}.green{background:#27ae60;color:#fff}.blue{background:#2e86c1;color:#fff}
-.not_started{background:#eee}h2{page-break-before:auto;border-bottom:2px solid #34495e}
+.not_started{background:#eee}.embedded{background:#1b4f72;color:#fff}h2{page-break-before:auto;border-bottom:2px solid #34495e}
 @media print{h2{page-break-before:always}h2.first{page-break-before:avoid}}"""
 
 
@@ -32,11 +40,12 @@ def _table(headers: list[str], rows: list[list[tuple[str, str]]]) -> str:
 def write_html(data: ExportRows, out: Path) -> list[Path]:
     s, e = data.summary, html.escape
     title = f"{s.force} — {s.plan_title}"
-    parts = [f"<p>Meeting pack generated {e(local_time(s.generated_at))}. {e(totals_line(s))}</p>",
+    parts = [f"<p>Meeting pack generated {e(local_time(s.generated_at))}. {e(totals_line(s))}. "
+             f"{e(recommendation_totals_line(s))}</p>", *[f"<p>{e(line)}</p>" for line in clock_lines(s)],
              '<h2 class="first">Recommendations</h2>',
              _table(["Rec", "Title", "Due", "RAG", "Progress", "Position"],
                     [[(r.id, ""), (r.title, ""), (r.due.isoformat(), ""),
-                      ("COMPLETE" if r.complete else rag_label(r.rag), (r.rag.value if r.rag else "not_started")),
+                      (rec_label(r), "embedded" if r.complete else (r.rag.value if r.rag else "not_started")),
                       (f"{r.progress}%", ""), (r.position, "")] for r in s.recommendations]),
              "<h2>Movement since the previous meeting</h2><ul>"
              + "".join(f"<li>{e(line)}</li>" for line in movement_lines(s)) + "</ul>",
@@ -46,10 +55,14 @@ def write_html(data: ExportRows, out: Path) -> list[Path]:
         parts.append(_table(["Action", "Title", "Owner", "Due", "Original due", "Status", "RAG", "Progress",
                              "Narrative", "Blockers", "Evidence", "Updated"],
                             [[(a.id, ""), (a.title, ""), (a.owner_name, ""),
-                              (a.due.isoformat() + (" OVERDUE" if a.overdue else ""), "red" if a.overdue else ""),
+                              (a.due.isoformat() + (" OVERDUE" if a.overdue else "")
+                               + (f" (after {a.recommendation_id}'s deadline)" if a.beyond_deadline else ""),
+                               "red" if a.overdue else ""),
                               (a.original_due.isoformat(), ""), (a.status_label, ""),
-                              (rag_label(a.rag), a.bucket.value), ("" if a.progress is None else f"{a.progress}%", ""),
-                              (a.narrative, ""), (a.blockers, ""), (a.evidence, ""),
+                              (action_rag_label(a), a.bucket.value),
+                              ("" if a.progress is None else f"{a.progress}%", ""),
+                              (a.narrative, ""), (a.blockers, ""),
+                              (a.evidence + (f" | Embedded: {a.embedding.impact}" if a.embedding else ""), ""),
                               (local_time(a.updated_at), "")] for a in r.actions]))
     parts.append("<h2>History (every update)</h2>")
     parts.append(_table(["When", "Action", "RAG", "Progress", "Narrative", "Blockers", "Evidence", "By"],

@@ -22,10 +22,10 @@ def chart_data(uow_factory: UowFactory, config: ForceConfig, now: datetime, body
     tz = config.tz
     points: list[tuple[str, dict[str, int]]] = []
     with uow_factory() as uow:
-        state = read_plan_state(uow, now)
+        state = read_plan_state(uow, now, records=False)
         start = uow.plan.loaded_at() or now - NO_LOAD_LOOKBACK
         for m in meetings_between(config, start, now, body)[-MAX_POINTS + 1:]:
-            then = statuses_as_of(uow, read_plan_state(uow, now, as_of=m.starts_at), m.starts_at)
+            then = statuses_as_of(uow, read_plan_state(uow, now, as_of=m.starts_at, records=False), m.starts_at)
             s = build_summary(Level.SILVER, then, now=m.starts_at, today=m.starts_at.astimezone(tz).date())
             points.append((m.starts_at.astimezone(tz).strftime("%d %b\n%Y"), s.totals))
     current = build_summary(Level.SILVER, state, now=now, today=now.astimezone(tz).date())

@@ -58,6 +58,7 @@ _FORM_INSTEAD = {
     "complete": "Use `{cmd}complete {action_id}` and a link to the evidence instead.",
     "reject": "Use `{cmd}reject {action_id}` and a reason.",
     "reject_due": "Use `{cmd}reject {action_id} due` and a reason.",
+    "challenge": "Use `{cmd}challenge {action_id}` and your question instead.",
 }
 REPHRASE = ("ncpi keeps action-plan progress only, never details of a child or a case. "
             "Please rephrase without them and send it again.")

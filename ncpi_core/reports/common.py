@@ -14,6 +14,7 @@ from ncpi_core.domain.models import RAG
 from ncpi_core.domain.participation import format_duration
 from ncpi_core.domain.summaries.model import (
     BUCKET_ORDER,
+    ROLLUP_WORD,
     ActionLine,
     Bucket,
     Decision,
@@ -43,7 +44,7 @@ EXCEPTION_TITLE = {
     ExceptionKind.BLOCKED: "Blocked",
     ExceptionKind.UNVERIFIED: "Unverified Green (no words for too long)",
     ExceptionKind.CHALLENGED: "Challenges awaiting an answer",
-    ExceptionKind.BEYOND_DEADLINE: "Due after their recommendation's deadline",
+    ExceptionKind.BEYOND_DEADLINE: "Actions due after their recommendation's deadline",
     ExceptionKind.AWAITING_SIGNOFF: "Awaiting Gold sign-off",
     ExceptionKind.AWAITING_REVIEW: "Awaiting Silver review",
     ExceptionKind.DECISION: "Decisions needed",
@@ -53,8 +54,7 @@ DecisionHint = Callable[[Decision], str]
 
 BUCKET_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue (closed)",
                 "embedded": "Embedded", "not_started": "Not started"}
-ROLLUP_LABEL = {RollUp.COMPLETE: "COMPLETE", RollUp.DELIVERED: "DELIVERED", RollUp.OVERDUE: "RED (OVERDUE)",
-                RollUp.NOT_STARTED: "NOT STARTED", RollUp.RED: "RED", RollUp.AMBER: "AMBER", RollUp.GREEN: "GREEN"}
+ROLLUP_LABEL = ROLLUP_WORD
 CLOCK_LABEL = {ClockKind.ACTION_PLAN: "The inspectorate's six-week date for the action plan",
                ClockKind.PCC_RESPONSE: "The PCC's 56-day response (s55 Police Act 1996)"}
 
@@ -262,7 +262,7 @@ def due_text(a: ActionLine, sep: str = "\n") -> str:
     if a.overdue:
         out += f"{sep}OVERDUE"
     if a.beyond_deadline:
-        out += f"{sep}after {a.recommendation_id}'s deadline"
+        out += f"{sep}after {a.recommendation_id} due"
     return out
 
 

@@ -58,7 +58,7 @@ def render_text(s: Summary, hint: DecisionHint = neutral_hint) -> str:
                          f"{rec_label(rec)}, {rec.progress}%; "
                          f"{rec.position}", "  ")
             out.append(tabulate(action_rows(rec), headers=ACTION_HEADERS, tablefmt="simple",
-                                maxcolwidths=[None, 24, 16, None, None, None, 12, 13],
+                                maxcolwidths=[None, 24, 16, 16, 12, None, 12, 13],
                                 disable_numparse=True))
             for a in rec.actions:
                 for label, text in detail_lines(a):

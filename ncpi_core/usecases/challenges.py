@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.deliveries import responsible_for
 from ncpi_core.domain.ledger import Kind, Owed, Recipient
-from ncpi_core.domain.models import Person, Role, Source, Update
+from ncpi_core.domain.models import Action, Person, Role, Source, Update
 from ncpi_core.domain.notices import Notice, Outcome
 from ncpi_core.domain.records import Challenge
 from ncpi_core.domain.text import check_free_text
@@ -40,13 +40,13 @@ def challenge_key(challenge_id: int, person: str) -> str:
     return f"challenge:{challenge_id}:{person}"
 
 
-def check_can_challenge(uow_factory: UowFactory, config: ForceConfig, actor: Person, action_id: str) -> str:
-    """Refuse early (before a form is opened) what `ask` would refuse; return the action's id."""
+def check_can_challenge(uow_factory: UowFactory, config: ForceConfig, actor: Person, action_id: str) -> Action:
+    """Refuse early (before a form is opened) what `ask` would refuse; return the action."""
     require_role(config, actor, (Role.SILVER_CHAIR,), "challenge")
     with uow_factory() as uow:
         action = find_action(uow, action_id)
         _refuse_closed_or_open(uow, config, action.id, action.is_closed, action.status)
-    return action.id
+    return action
 
 
 def _refuse_closed_or_open(uow: UnitOfWork, config: ForceConfig, action_id: str, closed: bool, status: str) -> None:

@@ -8,7 +8,7 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.calendar import meetings_between
 from ncpi_core.domain.models import Body
 from ncpi_core.domain.summaries.build import build_summary
-from ncpi_core.domain.summaries.chart import MAX_POINTS, ChartData
+from ncpi_core.domain.summaries.chart import MAX_POINTS, ChartData, RecProgress
 from ncpi_core.domain.summaries.model import Level
 from ncpi_core.storage.base import UowFactory
 from ncpi_core.usecases.summaries import read_plan_state, statuses_as_of
@@ -32,4 +32,4 @@ def chart_data(uow_factory: UowFactory, config: ForceConfig, now: datetime, body
     points.append((now.astimezone(tz).strftime("now\n%d %b"), current.totals))
     title = f"{config.force}: {state.info.title}" if state.info else config.force
     return ChartData(title=title, points=points,
-                     progress=[(r.id, r.progress, r.rag, r.complete) for r in current.recommendations])
+                     progress=[RecProgress(r.id, r.progress, r.rollup) for r in current.recommendations])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ncpi_core.domain.models import RAG
+from ncpi_core.domain.summaries.model import BUCKET_ORDER, ROLLUP_WORD, RollUp
 from ncpi_core.errors import NcpiError
 
 MAX_POINTS = 24  # meetings shown, the latest ones (and "now")
@@ -23,11 +23,32 @@ class ChartUnavailable(NcpiError):
 
 
 @dataclass(frozen=True)
+class RecProgress:
+    """One recommendation's bar: its progress (0 % included) and how it rolls up (overdue, complete…)."""
+
+    id: str
+    progress: int
+    rollup: RollUp
+
+
+@dataclass(frozen=True)
 class ChartData:
     title: str
     points: list[tuple[str, dict[str, int]]]  # (label, bucket -> count), oldest first
-    progress: list[tuple[str, int, RAG | None, bool]]  # (recommendation id, %, roll-up RAG, complete)
+    progress: list[RecProgress]  # every recommendation, in plan order
 
 
 # Draws a chart as PNG bytes; raises ChartUnavailable when it cannot.
 ChartDrawer = Callable[[ChartData], bytes]
+
+
+def chart_alt_text(data: ChartData) -> str:
+    """The chart in words, for the image's alternative text: the latest counts, and each
+    recommendation's progress and roll-up (0 % and overdue included)."""
+    if not data.points:
+        return data.title
+    label, counts = data.points[-1]
+    now = ", ".join(f"{b.value.replace('_', ' ')} {counts.get(b.value, 0)}" for b in BUCKET_ORDER)
+    recs = "; ".join(f"{p.id} {p.progress}% {ROLLUP_WORD[p.rollup]}" for p in data.progress)
+    return (f"{data.title}. Actions by status at {len(data.points)} points, the latest ({' '.join(label.split())}): "
+            f"{now}. Progress per recommendation: {recs}.")

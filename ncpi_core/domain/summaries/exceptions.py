@@ -49,7 +49,7 @@ def _rec_item(kind: ExceptionKind, r: RecommendationLine, detail: str,
     return ExceptionItem(kind, r.id, r.id, r.title, "", detail, decision)
 
 
-def _action_exceptions(a: ActionLine, level: Level) -> list[ExceptionItem]:
+def _action_exceptions(a: ActionLine) -> list[ExceptionItem]:
     out = []
     if a.rag == RAG.RED:
         out.append(_item(ExceptionKind.RED, a, a.narrative))
@@ -66,10 +66,6 @@ def _action_exceptions(a: ActionLine, level: Level) -> list[ExceptionItem]:
         c = a.challenge
         out.append(_item(ExceptionKind.CHALLENGED, a, f"{c.asked_by_name} asked on {c.asked_at:%d %b %Y}: "
                                                       f"{c.question}"))
-    if level is Level.GOLD and a.beyond_deadline and a.recommendation_due is not None:
-        out.append(_item(ExceptionKind.BEYOND_DEADLINE, a, f"due {a.due.isoformat()}, after "
-                                                           f"{a.recommendation_id}'s deadline "
-                                                           f"{a.recommendation_due.isoformat()}"))
     if a.status == ActionStatus.ACCEPTED:
         out.append(_item(ExceptionKind.AWAITING_SIGNOFF, a, a.evidence))
     if a.status == ActionStatus.PROPOSED:
@@ -95,7 +91,13 @@ def build_exceptions(level: Level, recs: list[RecommendationLine], requests: lis
                                  f"due {r.due.isoformat()}; {open_} of {len(r.actions)} actions not delivered"))
     for a in actions:
         if not a.is_closed:
-            out += _action_exceptions(a, level)
+            out += _action_exceptions(a)
+    if level is Level.GOLD:  # one line per recommendation, naming each late action's date and the deadline
+        for r in recs:
+            late = [a for a in r.actions if a.beyond_deadline]
+            if late:
+                out.append(_rec_item(ExceptionKind.BEYOND_DEADLINE, r, f"deadline {r.due.isoformat()}; " + ", ".join(
+                    f"{a.id} due {a.due.isoformat()}" for a in late)))
     for d in requests:
         if d.action_id in by_id:
             out.append(_item(ExceptionKind.DECISION, by_id[d.action_id], d.describe(), d))

@@ -63,7 +63,7 @@ class ExceptionKind(StrEnum):
     BLOCKED = "blocked"
     UNVERIFIED = "unverified"  # Green with no words for more than N cycles
     CHALLENGED = "challenged"  # a challenge awaits its owner's answer
-    BEYOND_DEADLINE = "beyond_deadline"  # due after its recommendation's deadline (Gold only)
+    BEYOND_DEADLINE = "beyond_deadline"  # a recommendation with actions due after its deadline (Gold only)
     AWAITING_SIGNOFF = "awaiting_signoff"
     AWAITING_REVIEW = "awaiting_review"
     DECISION = "decision"
@@ -199,6 +199,11 @@ class RollUp(StrEnum):
     GREEN = "green"
 
 
+# a roll-up as words, for every renderer (RAG is always a word as well as a colour)
+ROLLUP_WORD = {RollUp.COMPLETE: "COMPLETE", RollUp.DELIVERED: "DELIVERED", RollUp.OVERDUE: "RED (OVERDUE)",
+               RollUp.NOT_STARTED: "NOT STARTED", RollUp.RED: "RED", RollUp.AMBER: "AMBER", RollUp.GREEN: "GREEN"}
+
+
 @dataclass(frozen=True)
 class RecommendationLine:
     id: str
@@ -226,7 +231,7 @@ class RecommendationLine:
 @dataclass(frozen=True)
 class ExceptionItem:
     kind: ExceptionKind
-    action_id: str  # for a recommendation (RECOMMENDATION_OVERDUE, an OVERDUE decision): its id
+    action_id: str  # for a recommendation (RECOMMENDATION_OVERDUE, BEYOND_DEADLINE, an OVERDUE decision): its id
     recommendation_id: str
     title: str
     owner_name: str  # "" for a recommendation

@@ -22,7 +22,9 @@ from ncpi_core.usecases.ledger import run_tick
 
 EMOJI = {":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_green_circle:": "🟢",
          ":large_blue_circle:": "🔵", ":white_circle:": "⚪", ":calendar:": "📅", ":bell:": "🔔",
-         ":warning:": "⚠️", ":white_check_mark:": "✅", ":x:": "❌", ":memo:": "📝"}
+         ":warning:": "⚠️", ":white_check_mark:": "✅", ":x:": "❌", ":memo:": "📝",
+         ":large_blue_diamond:": "🔷", ":question:": "❓", ":grey_question:": "❔", ":scales:": "⚖️",
+         ":hourglass_flowing_sand:": "⏳"}
 
 
 def emoji(text: str) -> str:
@@ -132,19 +134,46 @@ class Tour:
     # --- people doing things in Slack -------------------------------------------------------------
     def prompt_for(self, action_id: str) -> Message:
         """The last prompt the ledger sent for `action_id`, as the stand-in holds it."""
+        return self._sent(Kind.PROMPT, action_id)
+
+    def challenge_for(self, action_id: str) -> Message:
+        """The challenge the ledger sent about `action_id` (its thread takes the answer)."""
+        return self._sent(Kind.CHALLENGE, action_id)
+
+    def summary_line(self, action_id: str) -> Message:
+        """The part of the last Silver summary post whose blocks hold `action_id`'s line."""
+        channel = self.channel(Body.SILVER)
+        for msg in reversed(self.slack.messages(channel)):
+            if any((b.get("accessory") or {}).get("value") == action_id for b in msg.blocks or []):
+                return msg
+        raise LookupError(f"no summary line for {action_id} in the Silver channel")
+
+    def _sent(self, kind: Kind, action_id: str) -> Message:
         with self.core.uow() as uow:
-            sent = [r for r in uow.ledger.records(kinds=[Kind.PROMPT], states=[DeliveryState.SENT])
+            sent = [r for r in uow.ledger.records(kinds=[kind], states=[DeliveryState.SENT])
                     if r.action_id == action_id and r.where is not None]
-        assert sent, f"no prompt was sent for {action_id}"
+        assert sent, f"no {kind.value} was sent for {action_id}"
         where = sent[-1].where
         assert where is not None
         for msg in self.slack.messages(where.conversation):
             if msg.ts == where.message:
                 return msg
-        raise LookupError(f"prompt for {action_id} not found at the stand-in")
+        raise LookupError(f"{kind.value} for {action_id} not found at the stand-in")
+
+    def submit_challenge(self, user: str, question: str) -> None:
+        view = next(v for v in reversed(self.slack.views) if (v.view or {}).get("callback_id")
+                    == "ncpi_challenge_modal")
+        self.person(user, "asks in the challenge form", f"“{question}”")
+        values = {"question": {"question": {"type": "plain_text_input", "value": question}}}
+        resp = self.sender.view_submission(user, "ncpi_challenge_modal", values,
+                                           (view.view or {}).get("private_metadata", ""), view.id)
+        if resp.body:
+            self.say(f"          (Slack shows in the form: {resp.body})")
+        self.flush(0.05)
 
     def click(self, user: str, action_id: str, value: str, msg: Message, label: str) -> None:
-        self.person(user, "clicks", f"[{label}] on the prompt for {value}")
+        where = "" if label.endswith("summary") else f" on the prompt for {value}"
+        self.person(user, "clicks", f"[{label}]{where}")
         url = self.slack.new_response_url(channel=msg.channel, user=user, message_ts=msg.ts)
         self.sender.block_action(user, action_id, value, channel_id=msg.channel, response_url=url,
                                  message={"type": "message", "ts": msg.ts, "text": msg.text,
@@ -170,9 +199,9 @@ class Tour:
             self.say(f"          (Slack shows in the form: {resp.body})")
         self.flush(0.05)
 
-    def dm(self, user: str, text: str, thread: Message | None = None) -> None:
+    def dm(self, user: str, text: str, thread: Message | None = None, what: str = "prompt") -> None:
         channel = self.slack.dm_channel(user)
-        how = "replies in the prompt's thread" if thread else "sends a DM"
+        how = f"replies in the {what}'s thread" if thread else "sends a DM"
         self.person(user, how, text)
         ts = self.slack.add_user_message(channel, user, text, thread.ts if thread else None)
         self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread.ts if thread else None)

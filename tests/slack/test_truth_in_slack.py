@@ -13,7 +13,15 @@ import pytest
 from bot.slack.blocks.governance import CHALLENGE_MODAL, QUESTION_BLOCK
 from bot.slack.blocks.summary import CHALLENGE_OPEN
 from bot.standin import Message
-from tests.slack.conftest import ADMIN, GOLD_CHAIR, LD_LEAD, SAFEGUARDING, SILVER_CHAIR, BotHarness, wait_for
+from tests.slack.conftest import (
+    ADMIN,
+    GOLD_CHAIR,
+    LD_LEAD,
+    SAFEGUARDING,
+    SILVER_CHAIR,
+    BotHarness,
+    wait_for,
+)
 
 
 def said(messages: list[Message]) -> str:

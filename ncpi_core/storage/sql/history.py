@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, and_, func, literal, or_, select
 
 from ncpi_core.domain.models import RAG, Source, Update
 from ncpi_core.domain.records import AuditEntry
@@ -21,6 +21,9 @@ from ncpi_core.storage.sql.common import (
     aware,
     chunks,
 )
+from ncpi_core.storage.tables import UTCDateTime
+
+BEFORE_ANY = datetime(1970, 1, 1, tzinfo=UTC)  # earlier than any update (no worded one yet)
 
 
 def to_update(row: Row[Any]) -> Update:
@@ -101,7 +104,9 @@ class SqlUpdateRepository(SqlRepository, UpdateRepository):
                      .order_by(said_.c.created_at.desc(), said_.c.id.desc()).limit(1)
                      .correlate(ACTIONS).scalar_subquery())
         run = UPDATES.alias("run")
-        after = [run.c.action_id == ACTIONS.c.id, or_(last_said.is_(None), run.c.created_at > last_said)]
+        # one value to compare with (not an OR), so the database walks the index from it
+        after = [run.c.action_id == ACTIONS.c.id,
+                 run.c.created_at > func.coalesce(last_said, literal(BEFORE_ANY, UTCDateTime()))]
         if as_of is not None:
             after.append(run.c.created_at <= as_of)
         first = (select(run.c.created_at).where(and_(*after)).order_by(run.c.created_at, run.c.id).limit(1)

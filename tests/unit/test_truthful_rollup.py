@@ -213,3 +213,17 @@ def test_another_forces_plan_rolls_up_by_the_same_rules() -> None:
                       tz=TZ)
     assert [(r.id, r.rollup, r.progress) for r in s.recommendations] == [
         ("P1", RollUp.OVERDUE, 80), ("P2", RollUp.NOT_STARTED, 0), ("P3", RollUp.GREEN, 40)]
+
+
+def test_every_surface_has_a_word_for_every_bucket() -> None:
+    from bot.slack.blocks.summary import BUCKET_NAME, EMOJI
+    from bot.slack.listeners.home import TOTAL_LABELS
+    from ncpi_core.domain.summaries.model import BUCKET_ORDER
+    from ncpi_core.reports.chart import COLOURS, LABELS
+    from ncpi_core.reports.common import BUCKET_LABEL
+
+    buckets = {b.value for b in BUCKET_ORDER}
+    assert "embedded" in buckets
+    for table in (BUCKET_NAME, EMOJI, TOTAL_LABELS, BUCKET_LABEL):
+        assert set(table) == buckets
+    assert {b.value for b in LABELS} == {b.value for b in COLOURS} == buckets

@@ -14,10 +14,15 @@ from bot.slack.text import escape
 from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Role
 from ncpi_core.domain.summaries.model import BUCKET_ORDER
+from ncpi_core.reports.common import rec_label
 from ncpi_core.usecases.plan import actions_of
 from ncpi_core.usecases.summaries import summary_now
 
 log = logging.getLogger(__name__)
+# every bucket of the totals, as a colour and a word
+TOTAL_LABELS = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",
+                "green": ":large_green_circle: green", "blue": ":large_blue_circle: closed",
+                "embedded": ":large_blue_diamond: embedded", "not_started": ":white_circle: no update"}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -52,14 +57,11 @@ def plan_position(deps: Deps) -> list[str]:
     summary = summary_now(deps.uow_factory, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
     if summary.empty:
         return ["No plan is loaded yet."]
-    labels = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",
-              "green": ":large_green_circle: green", "blue": ":large_blue_circle: complete",
-              "not_started": ":white_circle: no update"}
-    totals = " · ".join(f"{labels[b.value]} {summary.totals.get(b.value, 0)}" for b in BUCKET_ORDER
+    totals = " · ".join(f"{TOTAL_LABELS[b.value]} {summary.totals.get(b.value, 0)}" for b in BUCKET_ORDER
                         if summary.totals.get(b.value, 0))
     lines = [f"{summary.total} actions: {totals}"]
     for rec in summary.recommendations:
         emoji = blocks.RAG_EMOJI.get(rec.rag, ":white_circle:") if rec.rag else ":white_circle:"
         overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""
-        lines.append(f"{emoji} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
+        lines.append(f"{emoji} *{escape(rec.id)}* {escape(rec.title)} — {rec_label(rec)} · {rec.progress} %{overdue}")
     return lines

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.slack.blocks.summary import summary_messages
+from bot.slack.blocks.summary import BUCKET_NAME, EMOJI, summary_messages
+from bot.slack.listeners.home import TOTAL_LABELS
 from ncpi_core.domain.models import (
     RAG,
     Action,
@@ -31,7 +32,9 @@ from ncpi_core.domain.models import (
 )
 from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.summaries.build import build_summary
-from ncpi_core.domain.summaries.model import ExceptionKind, RollUp, Summary
+from ncpi_core.domain.summaries.model import BUCKET_ORDER, ExceptionKind, RollUp, Summary
+from ncpi_core.reports.chart import COLOURS, LABELS
+from ncpi_core.reports.common import BUCKET_LABEL
 from ncpi_core.reports.render import render_summary
 
 TZ = ZoneInfo("Europe/London")
@@ -216,12 +219,6 @@ def test_another_forces_plan_rolls_up_by_the_same_rules() -> None:
 
 
 def test_every_surface_has_a_word_for_every_bucket() -> None:
-    from bot.slack.blocks.summary import BUCKET_NAME, EMOJI
-    from bot.slack.listeners.home import TOTAL_LABELS
-    from ncpi_core.domain.summaries.model import BUCKET_ORDER
-    from ncpi_core.reports.chart import COLOURS, LABELS
-    from ncpi_core.reports.common import BUCKET_LABEL
-
     buckets = {b.value for b in BUCKET_ORDER}
     assert "embedded" in buckets
     for table in (BUCKET_NAME, EMOJI, TOTAL_LABELS, BUCKET_LABEL):

@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable, RecProgress
-from ncpi_core.domain.summaries.model import ROLLUP_WORD, Bucket, RollUp
+from ncpi_core.domain.summaries.model import Bucket, RollUp
 
 COLOURS = {Bucket.BLUE: "#2E86C1", Bucket.EMBEDDED: "#1B4F72", Bucket.GREEN: "#27AE60", Bucket.AMBER: "#F39C12",
            Bucket.RED: "#E74C3C", Bucket.NOT_STARTED: "#BDC3C7"}
@@ -27,7 +27,7 @@ MIN_BAR = 1.5  # % of the axis: a recommendation at 0 % still has a bar to see (
 
 
 def bar_label(p: RecProgress) -> str:
-    return f"{p.progress}% · {ROLLUP_WORD[p.rollup]}"
+    return p.words
 
 
 def chart_figure(data: ChartData) -> Any:

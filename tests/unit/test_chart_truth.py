@@ -16,7 +16,8 @@ DATA = ChartData(
             ("now\n05 Apr", {"red": 1, "amber": 2, "green": 19, "blue": 1, "embedded": 2, "not_started": 2})],
     progress=[RecProgress("R1", 0, RollUp.OVERDUE), RecProgress("R2", 20, RollUp.OVERDUE),
               RecProgress("R6", 0, RollUp.NOT_STARTED), RecProgress("R7", 10, RollUp.RED),
-              RecProgress("R8", 100, RollUp.DELIVERED), RecProgress("R9", 100, RollUp.COMPLETE)])
+              RecProgress("R8", 100, RollUp.DELIVERED), RecProgress("R9", 100, RollUp.COMPLETE),
+              RecProgress("R10", 0, RollUp.GREEN, unverified=2)])
 
 
 def _panels() -> tuple[object, object]:
@@ -36,7 +37,7 @@ def test_each_bar_says_its_progress_and_roll_up_in_words() -> None:
     _, right = _panels()
     words = {t.get_text() for t in right.texts}  # type: ignore[attr-defined]
     assert {"0% · RED (OVERDUE)", "20% · RED (OVERDUE)", "0% · NOT STARTED", "10% · RED", "100% · DELIVERED",
-            "100% · COMPLETE"} <= words
+            "100% · COMPLETE", "0% · GREEN (2 unverified)"} <= words
 
 
 def test_delivered_and_embedded_are_stacked_apart_with_their_own_legend() -> None:
@@ -49,4 +50,5 @@ def test_delivered_and_embedded_are_stacked_apart_with_their_own_legend() -> Non
 def test_the_alternative_text_says_what_the_chart_shows() -> None:
     alt = chart_alt_text(DATA)
     assert "R1 0% RED (OVERDUE)" in alt and "R6 0% NOT STARTED" in alt and "R9 100% COMPLETE" in alt
+    assert "R10 0% GREEN (2 unverified)" in alt
     assert "embedded 2" in alt and "now 05 Apr" in alt

@@ -29,6 +29,13 @@ class RecProgress:
     id: str
     progress: int
     rollup: RollUp
+    unverified: int = 0  # of its open actions, Greens with no words for too long
+
+    @property
+    def words(self) -> str:
+        """`30% · RED (OVERDUE)`, `0% · GREEN (3 unverified)`: what the bar says beside it."""
+        return f"{self.progress}% · {ROLLUP_WORD[self.rollup]}" + (
+            f" ({self.unverified} unverified)" if self.unverified else "")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,6 @@ def chart_alt_text(data: ChartData) -> str:
         return data.title
     label, counts = data.points[-1]
     now = ", ".join(f"{b.value.replace('_', ' ')} {counts.get(b.value, 0)}" for b in BUCKET_ORDER)
-    recs = "; ".join(f"{p.id} {p.progress}% {ROLLUP_WORD[p.rollup]}" for p in data.progress)
+    recs = "; ".join(f"{p.id} {p.words.replace(' · ', ' ')}" for p in data.progress)
     return (f"{data.title}. Actions by status at {len(data.points)} points, the latest ({' '.join(label.split())}): "
             f"{now}. Progress per recommendation: {recs}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,7 +20,7 @@ from ncpi_core.domain.calendar import WorkingDays, meetings_between
 from ncpi_core.domain.deadlines import late_actions
 from ncpi_core.domain.models import Body
 from ncpi_core.errors import NcpiError, ValidationFailed
-from ncpi_core.storage.errors import safe_url
+from ncpi_core.storage.errors import parse_url, safe_url
 from ncpi_core.storage.health import probe_url
 from ncpi_core.usecases.plan import LoadReport
 
@@ -35,6 +36,27 @@ REQUIRED_SCOPES = {
 }
 
 Line = tuple[bool | None, str]  # passed (True), a warning (None) or a problem (False), and what to say
+
+
+class MalformedAnswer(Exception):
+    """Slack (or whatever answers at SLACK_API_URL) gave an answer not in the documented shape."""
+
+
+def _part(answer: object, key: str) -> dict[str, Any]:
+    """`answer[key]` when it is a JSON object, as Slack documents; else `MalformedAnswer`."""
+    try:
+        part = answer.get(key)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        part = None
+    if not isinstance(part, dict):
+        raise MalformedAnswer(key)
+    return part
+
+
+def _malformed(method: str, what: str) -> str:
+    return (f"Slack: the answer to {method} had no {what} in the shape Slack documents: check that "
+            "SLACK_API_URL is Slack's Web API (or a proxy that passes its answers whole), then run "
+            "`ncpi check` again")
 
 
 def _load_config(settings: Settings) -> tuple[ForceConfig | None, list[Line]]:
@@ -81,12 +103,20 @@ def _meeting_checks(config: ForceConfig) -> Iterator[Line]:
 
 def _database_checks(settings: Settings) -> Iterator[Line]:
     url = safe_url(settings.database_url)
+    try:
+        parse_url(settings.database_url)  # readable, supported, its driver and folder there
+    except NcpiError as exc:
+        yield False, f"database: {copy.error_text(exc, copy.CLI)}"
+        return
     health = probe_url(settings.database_url)
     if not health.answering:
         yield False, f"database {url}: cannot connect ({health.problem}); check NCPI_DATABASE_URL"
     elif not health.migrated:
         yield False, (f"database {url}: schema at {health.revision or 'empty'}, code expects {health.head}: "
                       "run `ncpi db upgrade`")
+    elif not health.writable:
+        yield False, (f"database {url}: answers but cannot be written ({health.problem}): point "
+                      "NCPI_DATABASE_URL at the primary, writable database and check its permissions")
     else:
         yield True, f"database {url}: schema up to date ({health.head})"
 
@@ -107,9 +137,14 @@ def _slack_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Li
     except Exception as exc:  # noqa: BLE001 - any network failure is one line for the user
         yield False, f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__}); check SLACK_API_URL"
         return
-    yield True, f"Slack: connected to {auth.get('team')} as {auth.get('user')}"
-    granted = {s.strip() for s in (auth.headers.get("x-oauth-scopes") or
-                                   auth.headers.get("X-OAuth-Scopes") or "").split(",") if s.strip()}
+    team, user = auth.get("team"), auth.get("user")
+    if not isinstance(team, str) or not isinstance(user, str):
+        yield False, _malformed("auth.test", "team and user names")
+        return
+    yield True, f"Slack: connected to {team} as {user}"
+    headers = auth.headers if isinstance(auth.headers, dict) else {}
+    scopes = headers.get("x-oauth-scopes") or headers.get("X-OAuth-Scopes") or ""
+    granted = {s.strip() for s in str(scopes).split(",") if s.strip()}
     if granted:
         for scope, why in REQUIRED_SCOPES.items():
             if scope not in granted:
@@ -127,10 +162,17 @@ def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
         if channel is None or not is_channel_id(channel):
             continue
         try:
-            info = client.conversations_info(channel=channel)["channel"]
+            info = _part(client.conversations_info(channel=channel), "channel")
         except SlackApiError as exc:
             yield False, (f"Slack: the {name} channel {channel} was not found ({exc.response.get('error')}): "
                           f"check channels.{name} in ncpi.yaml")
+            continue
+        except MalformedAnswer:
+            yield False, _malformed(f"conversations.info for the {name} channel {channel}", "channel")
+            continue
+        except Exception as exc:  # noqa: BLE001 - any other failure is one line for the user
+            yield False, (f"Slack: conversations.info for the {name} channel {channel} failed "
+                          f"({type(exc).__name__}): check the network and SLACK_API_URL")
             continue
         if info.get("is_member") is False:
             yield False, f"Slack: the bot is not in the {name} channel {channel}: type `/invite @ncpi` there"
@@ -140,10 +182,15 @@ def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
         if person.slack_user is None or not is_user_id(person.slack_user):
             continue
         try:
-            client.users_info(user=person.slack_user)
+            _part(client.users_info(user=person.slack_user), "user")
         except SlackApiError as exc:
             yield False, (f"Slack: {person.id} ({person.name}) has Slack id {person.slack_user}, which Slack "
                           f"does not know ({exc.response.get('error')}): copy the member id from their profile")
+        except MalformedAnswer:
+            yield False, _malformed(f"users.info for {person.id} ({person.slack_user})", "user")
+        except Exception as exc:  # noqa: BLE001 - any other failure is one line for the user
+            yield False, (f"Slack: users.info for {person.id} failed ({type(exc).__name__}): check the "
+                          "network and SLACK_API_URL")
 
 
 def check(args: argparse.Namespace) -> int:

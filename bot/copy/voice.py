@@ -16,9 +16,10 @@ class Voice:
     command: str  # what a command starts with: "/ncpi " in Slack, "" in Teams
     account: str = "chat id"  # what ncpi.yaml holds for a person on this platform
     platform: str = "The chat app"  # the platform, as the subject of a sentence
+    channel_ref: str = "{address}"  # how a channel's address is written so a person can find it
 
 
-SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack")
+SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack", channel_ref="<#{address}>")
 CLI = Voice(command="ncpi ")
 
 # a template (`str.format`-ed with the params and the voice as `cmd`, `account`, `platform`) or a

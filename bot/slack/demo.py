@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.bootstrap import ManualClock, build_core, build_slack
 from bot.cli.progress import Progress
@@ -53,6 +53,9 @@ class DemoResult:
     seconds: float = 0.0
     invalid_payloads: int = 0  # messages or views Slack would have refused (expected 0)
     broadcast_mentions: int = 0  # messages that would ping a whole channel (expected 0)
+    # the Block Kit of every message and view the bot produced, as Slack received it
+    surfaces: list[list[dict[str, Any]]] = field(default_factory=list)
+    file_alt_texts: list[str | None] = field(default_factory=list)  # each uploaded file's alternative text
 
 
 def _fresh_database(url: str) -> None:
@@ -81,7 +84,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
     clock = ManualClock(local_to_utc(FIRST_DAY, datetime.min.time().replace(hour=8), config.tz))
     result = DemoResult(database_url=database_url)
     with SlackStandIn.from_config(config) as slack:
-        settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
+        settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                             SLACK_API_URL=slack.api_url, NCPI_DATABASE_URL=database_url,
                             NCPI_CONFIG_DIR=config_dir)
         core = build_core(settings, clock=clock, config=config)
@@ -101,6 +104,10 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             result.messages = len(slack.timeline())
             result.invalid_payloads = len(slack.invalid_payloads)
             result.broadcast_mentions = len(slack.broadcast_mentions())
+            result.surfaces = [m.blocks for m in slack.timeline()] + [
+                list((v.view or {}).get("blocks") or []) for v in slack.views]
+            result.file_alt_texts = [c.params.get("alt_txt") for c in slack.calls
+                                     if c.method == "files.getUploadURLExternal"]
             for msg in slack.timeline():
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)
@@ -173,31 +180,31 @@ def _prompt_day(t: Tour) -> None:
 def _closure_day(t: Tour) -> None:
     t.at(date(2022, 3, 16), 9, 30)
     t.command(CJC, "complete R4.1 https://intranet.example/custody/overnight-review-audit-march.pdf",
-              channel=t.slack.dm_channel(CJC))
+              channel=t.slack.dm_channel(CJC), answers=2)  # the reply, and the proposal to the Silver chair
     t.at(date(2022, 3, 16), 11, 0)
-    t.command(TACC, "approve R4.1", channel=t.slack.dm_channel(TACC))
+    t.command(TACC, "approve R4.1", channel=t.slack.dm_channel(TACC), answers=3)  # and notices to owner and Gold
     t.at(date(2022, 3, 16), 11, 30)
     t.command(TACC, "missing")
 
 
 def _gold_day(t: Tour) -> None:
     t.at(date(2022, 3, 18), 10, 40)
-    t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD))
+    t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD), answers=3)
 
 
 def _silver_day(t: Tour) -> None:
     """After the Silver summary is posted, the chair reads it and challenges two wordless Greens."""
     t.at(SILVER_DAY, 12, 30)
-    t.click(TACC, "ncpi_challenge_open", "R2.2", t.summary_line("R2.2"), "Challenge… on R2.2's line of the Silver summary")
-    t.submit_challenge(TACC, "What shows supervisors now review every missing episode?")
-    t.command(TACC, "challenge R5.1 How is attendance at strategy discussions monitored each week?")
+    t.challenge_from_summary(TACC, "R2.2", "What shows supervisors now review every missing episode?")
+    t.command(TACC, "challenge R5.1 How is attendance at strategy discussions monitored each week?",
+              answers=2)  # the reply, and the question in the owner's DM
 
 
 def _answer_day(t: Tour) -> None:
     """The owner answers one challenge in its thread, with words; the other stays open."""
     t.at(date(2022, 3, 23), 9, 40)
     t.dm(SAFE, "green 30% dip-sample of 40 episodes: 38 reviewed by a supervisor within 24 hours",
-         thread=t.challenge_for("R2.2"), what="challenge")
+         thread=t.challenge_for("R2.2"), what="challenge", answers=2)  # the confirmation, and the chair told
 
 
 def _second_prompt_day(t: Tour) -> None:
@@ -216,13 +223,13 @@ def _second_prompt_day(t: Tour) -> None:
 def _second_gold_day(t: Tour) -> None:
     """Gold meets at 10:00: a decision on an overdue recommendation, an embedding refused as too
     soon, the plan's clocks, and the next summary showing the decision."""
+    gold = t.channel(Body.GOLD)
     t.at(LAST_DAY, 10, 40)
     t.command(DCC, "decision R1 accept revised dates to 30 June for R1's actions because the control-room "
-                   "guidance needs the partners' consultation", channel=t.channel(Body.GOLD))
+                   "guidance needs the partners' consultation", channel=gold, answers=3)  # and R1's two owners
     t.at(LAST_DAY, 10, 50)
-    t.command(TACC, "embed R4.1 re-audit of every child detained overnight since March: all reviewed",
-              channel=t.channel(Body.GOLD))
+    t.command(TACC, "embed R4.1 re-audit of every child detained overnight since March: all reviewed", channel=gold)
     t.at(LAST_DAY, 11, 0)
-    t.command(COORDINATOR, "next", channel=t.channel(Body.GOLD))
+    t.command(COORDINATOR, "next", channel=gold)
     t.at(LAST_DAY, 11, 30)
-    t.command(DCC, "summary gold", channel=t.channel(Body.GOLD))
+    t.summary_command(DCC, "gold", gold)

@@ -146,7 +146,7 @@ class DeliverySender:
             if png:
                 self.gateway.upload_file(posted.conversation, message.extra.get("chart_name", "chart.png"), png,
                                          "RAG position over time", thread_ts=posted.message,
-                                         alt_text=message.extra.get("chart_alt"))
+                                         alt_txt=message.extra.get("chart_alt"))
             elif isinstance(note, NcpiError):
                 self.gateway.post(posted.conversation, f"The RAG chart is not attached: {error_text(note, SLACK)}",
                                   thread_ts=posted.message)

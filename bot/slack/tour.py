@@ -10,15 +10,18 @@ from typing import Any, TextIO
 
 from bot.bootstrap import Core, ManualClock
 from bot.cli.progress import Progress
+from bot.slack.blocks.summary import summary_messages
 from bot.slack.ids import PLATFORM
 from bot.standin import Message, SlackSender, SlackStandIn
 from bot.standin.transcript import describe_target, render_message
 from ncpi_core.domain.calendar import local_to_utc
 from ncpi_core.domain.ledger import DeliveryState, Kind
 from ncpi_core.domain.models import Body
+from ncpi_core.errors import NcpiError
 from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.usecases.ledger import run_tick
+from ncpi_core.usecases.summaries import summary_now
 
 EMOJI = {":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_green_circle:": "🟢",
          ":large_blue_circle:": "🔵", ":white_circle:": "⚪", ":calendar:": "📅", ":bell:": "🔔",
@@ -45,6 +48,14 @@ def delivery_kind(msg: Message) -> str | None:
     return None if kind == Kind.NOTICE else kind
 
 
+# how long a step waits for the bot's answers: far beyond what even a loaded machine needs
+ANSWER_LIMIT = 60.0
+
+
+class DemoStalled(NcpiError):
+    """The bot did not give a step's expected answers within ANSWER_LIMIT seconds."""
+
+
 class Tour:
     """Drives the simulated cycle and prints each message as it would read in Slack."""
 
@@ -56,6 +67,7 @@ class Tour:
         self.channels = {address: body.value for body in (Body.SILVER, Body.GOLD)
                          if (address := core.config.channel(body, PLATFORM)) is not None}
         self.printed = 0
+        self.views_seen = 0
         self.seen_kinds: set[str] = set()
         self.progress = progress
 
@@ -73,27 +85,30 @@ class Tour:
         local = self.clock().astimezone(self.core.tz)
         self.say(f"  {local:%H:%M}  ✎ {self.users.get(slack_user, slack_user)} {how}: {text}")
 
-    def flush(self, wait: float | None = 0.0) -> None:
-        """Print what the bot has said since the last flush (after waiting for it to settle,
-        unless `wait` is None: a tick has finished all its sending when it returns)."""
-        if wait is not None:
-            self.settle(wait)
+    def flush(self) -> None:
+        """Print what the bot has said since the last flush."""
         timeline = self.slack.timeline()
         for msg in timeline[self.printed:]:
             self._print_message(msg)
         self.printed = len(timeline)
 
-    def settle(self, wait: float = 0.0, quiet: float = 0.1, limit: float = 5.0) -> None:
-        """Wait until the bot has stopped talking to Slack (listeners run after the ack)."""
-        deadline = time.monotonic() + limit
-        time.sleep(wait)
-        count = len(self.slack.calls)
-        while time.monotonic() < deadline:
-            time.sleep(quiet)
-            now_count = len(self.slack.calls)
-            if now_count == count:
-                return
-            count = now_count
+    def await_bot(self, what: str, messages: int = 0, views: int = 0) -> None:
+        """Wait for the answers a step expects (listeners run after the ack), then print them.
+
+        `messages` counts what appears in Slack (posts, responses to the command, ephemerals),
+        `views` the forms opened. Waiting is for those answers, never for a quiet spell, so a busy
+        machine only makes the demo slower; past ANSWER_LIMIT seconds it stops with a clear message.
+        """
+        want_messages = self.printed + messages
+        want_views = self.views_seen + views
+        deadline = time.monotonic() + ANSWER_LIMIT
+        while len(self.slack.timeline()) < want_messages or len(self.slack.views) < want_views:
+            if time.monotonic() > deadline:
+                raise DemoStalled("demo.stalled", what=what, seconds=ANSWER_LIMIT,
+                                  got=len(self.slack.timeline()) - self.printed, expected=messages)
+            time.sleep(0.01)
+        self.views_seen = len(self.slack.views)
+        self.flush()
 
     def _print_message(self, msg: Message) -> None:
         local = self.clock().astimezone(self.core.tz)
@@ -124,7 +139,7 @@ class Tour:
     def tick(self) -> None:
         run_tick(self.core.uow, self.core.config, self.port, self.clock(), worker="demo",
                  draw_chart=render_chart_png)
-        self.flush(None)
+        self.flush()  # a tick has finished all its sending when it returns
 
     def tick_through(self, d: date, first_hour: int = 8, last_hour: int = 18) -> None:
         for hour in range(first_hour, last_hour + 1):
@@ -140,14 +155,6 @@ class Tour:
         """The challenge the ledger sent about `action_id` (its thread takes the answer)."""
         return self._sent(Kind.CHALLENGE, action_id)
 
-    def summary_line(self, action_id: str) -> Message:
-        """The part of the last Silver summary post whose blocks hold `action_id`'s line."""
-        channel = self.channel(Body.SILVER)
-        for msg in reversed(self.slack.messages(channel)):
-            if any((b.get("accessory") or {}).get("value") == action_id for b in msg.blocks or []):
-                return msg
-        raise LookupError(f"no summary line for {action_id} in the Silver channel")
-
     def _sent(self, kind: Kind, action_id: str) -> Message:
         with self.core.uow() as uow:
             sent = [r for r in uow.ledger.records(kinds=[kind], states=[DeliveryState.SENT])
@@ -160,25 +167,49 @@ class Tour:
                 return msg
         raise LookupError(f"{kind.value} for {action_id} not found at the stand-in")
 
-    def submit_challenge(self, user: str, question: str) -> None:
-        view = next(v for v in reversed(self.slack.views) if (v.view or {}).get("callback_id")
-                    == "ncpi_challenge_modal")
+    def summary_line(self, action_id: str) -> Message:
+        """The part of the last Silver summary post whose blocks hold `action_id`'s line."""
+        for msg in reversed(self.slack.messages(self.channel(Body.SILVER))):
+            if any((b.get("accessory") or {}).get("value") == action_id for b in msg.blocks or []):
+                return msg
+        raise LookupError(f"no summary line for {action_id} in the Silver channel")
+
+    def challenge_from_summary(self, user: str, action_id: str, question: str) -> None:
+        """The Silver chair's Challenge… button on an action's line of the Silver summary, and its form."""
+        msg = self.summary_line(action_id)
+        self.person(user, "clicks", f"[Challenge…] on {action_id}'s line of the Silver summary")
+        url = self.slack.new_response_url(channel=msg.channel, user=user, message_ts=msg.ts)
+        self.sender.block_action(user, "ncpi_challenge_open", action_id, channel_id=msg.channel, response_url=url,
+                                 message={"type": "message", "ts": msg.ts, "text": msg.text,
+                                          "blocks": msg.blocks})
+        self.await_bot("the [Challenge…] button", views=1)
+        view = self.slack.views[-1]
         self.person(user, "asks in the challenge form", f"“{question}”")
         values = {"question": {"question": {"type": "plain_text_input", "value": question}}}
         resp = self.sender.view_submission(user, "ncpi_challenge_modal", values,
                                            (view.view or {}).get("private_metadata", ""), view.id)
         if resp.body:
             self.say(f"          (Slack shows in the form: {resp.body})")
-        self.flush(0.05)
+            self.flush()
+        else:  # the question in the owner's DM, and the chair's confirmation
+            self.await_bot("the challenge form", messages=2)
+
+    def summary_command(self, user: str, level: str, channel: str) -> None:
+        """`/ncpi summary <level>`, answered with as many messages as the summary takes."""
+        parts = len(summary_messages(summary_now(self.core.uow, self.core.config, self.clock(), level)))
+        self.command(user, f"summary {level}", channel=channel, answers=parts)
 
     def click(self, user: str, action_id: str, value: str, msg: Message, label: str) -> None:
-        where = "" if label.endswith("summary") else f" on the prompt for {value}"
-        self.person(user, "clicks", f"[{label}]{where}")
+        """A button on a prompt: `Update…` opens the form; the others answer with one message."""
+        self.person(user, "clicks", f"[{label}] on the prompt for {value}")
         url = self.slack.new_response_url(channel=msg.channel, user=user, message_ts=msg.ts)
         self.sender.block_action(user, action_id, value, channel_id=msg.channel, response_url=url,
                                  message={"type": "message", "ts": msg.ts, "text": msg.text,
                                           "blocks": msg.blocks})
-        self.flush(0.05)
+        if action_id == "ncpi_update_open":
+            self.await_bot(f"the [{label}] button", views=1)
+        else:
+            self.await_bot(f"the [{label}] button", messages=1)
 
     def submit_modal(self, user: str, rag: str, progress: int, narrative: str, blockers: str = "",
                      evidence: str = "") -> None:
@@ -197,22 +228,27 @@ class Tour:
         resp = self.sender.view_submission(user, "ncpi_update_modal", values, meta, view.id)
         if resp.body:
             self.say(f"          (Slack shows in the form: {resp.body})")
-        self.flush(0.05)
+            self.flush()
+        else:
+            self.await_bot("the update form", messages=1)
 
-    def dm(self, user: str, text: str, thread: Message | None = None, what: str = "prompt") -> None:
+    def dm(self, user: str, text: str, thread: Message | None = None, what: str = "prompt",
+           answers: int = 1) -> None:
+        """A DM (in the thread of a prompt, or of a challenge), answered with `answers` messages."""
         channel = self.slack.dm_channel(user)
         how = f"replies in the {what}'s thread" if thread else "sends a DM"
         self.person(user, how, text)
         ts = self.slack.add_user_message(channel, user, text, thread.ts if thread else None)
         self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread.ts if thread else None)
-        self.flush(0.05)
+        self.await_bot("a DM", messages=answers)
 
-    def command(self, user: str, text: str, channel: str | None = None) -> None:
+    def command(self, user: str, text: str, channel: str | None = None, answers: int = 1) -> None:
+        """`/ncpi text`, answered with `answers` messages (the reply, and any notices it causes)."""
         channel = channel or self.channel(Body.SILVER)
         self.person(user, "types", f"/ncpi {text}")
         url = self.slack.new_response_url(channel=channel, user=user)
         self.sender.slash_command(user, text, channel_id=channel, response_url=url)
-        self.flush(0.05)
+        self.await_bot(f"/ncpi {text}", messages=answers)
 
     def channel(self, body: Body) -> str:
         """The body's Slack channel in the demo's ncpi.yaml."""

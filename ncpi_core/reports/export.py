@@ -20,7 +20,7 @@ from ncpi_core.reports.export_rows import (
     export_rows,
 )
 from ncpi_core.reports.html import write_html
-from ncpi_core.reports.markdown import render_markdown
+from ncpi_core.reports.markdown import md_cell, render_markdown
 from ncpi_core.reports.xlsx import write_xlsx
 
 EXPORT_FORMATS = ("csv", "xlsx", "markdown", "html")
@@ -46,38 +46,37 @@ def write_csv(data: ExportRows, out: Path) -> list[Path]:
 
 
 # --- the printable meeting pack in Markdown ------------------------------------------------------
-def _md_cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def write_markdown(data: ExportRows, out: Path, hint: DecisionHint = neutral_hint) -> list[Path]:
+    """The meeting pack as Markdown; every cell escaped by `md_cell` (no HTML, no links)."""
     parts = [render_markdown(data.summary, hint), "\n## History (every update)\n",
              "| When | Action | RAG | Progress | Narrative | Blockers | By |",
              "|---|---|---|---|---|---|---|"]
-    parts += [f"| {h['at']} | {h['action_id']} | {h['rag'].upper()} | {h['progress']}"
-              f"{'%' if h['progress'] != '' else ''} | {_md_cell(h['narrative'])} | {_md_cell(h['blockers'])} | "
-              f"{_md_cell(h['author'])} |" for h in data.history]
+    parts += ["| " + " | ".join(md_cell(c) for c in (
+        h["at"], h["action_id"], str(h["rag"]).upper(), f"{h['progress']}{'%' if h['progress'] != '' else ''}",
+        h["narrative"], h["blockers"], h["author"])) + " |" for h in data.history]
     parts += ["\n## Audit trail\n", "| When | What | Event | Field | Old | New | Who | Reason |",
               "|---|---|---|---|---|---|---|---|"]
-    parts += [f"| {a['at']} | {a['entity']} {a['entity_id']} | {a['event']} | {a['field']} | {_md_cell(a['old'])}"
-              f" | {_md_cell(a['new'])} | {a['actor']} | {_md_cell(a['reason'])} |" for a in data.audit]
+    parts += ["| " + " | ".join(md_cell(c) for c in (
+        a["at"], f"{a['entity']} {a['entity_id']}", a["event"], a["field"], a["old"], a["new"], a["actor"],
+        a["reason"])) + " |" for a in data.audit]
     out.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return [out]
 
 
 def write_export(data: ExportData, fmt: str, out: Path, chart_png: bytes | None = None,
-                 hint: DecisionHint = neutral_hint) -> list[Path]:
+                 hint: DecisionHint = neutral_hint, chart_alt: str = "") -> list[Path]:
     """Write the export in `fmt`; returns the files written.
 
-    `hint` says, after a decision in the meeting pack, how it is answered (a front end's command).
+    `hint` says, after a decision in the meeting pack, how it is answered (a front end's command);
+    `chart_alt` is the chart in words (its alternative text), beside it in xlsx and HTML.
     """
     rows = export_rows(data)
     if fmt == "csv":
         return write_csv(rows, out)
     if fmt == "xlsx":
-        return write_xlsx(rows, out, chart_png)
+        return write_xlsx(rows, out, chart_png, chart_alt)
     if fmt == "markdown":
         return write_markdown(rows, out, hint)
     if fmt == "html":
-        return write_html(rows, out)
+        return write_html(rows, out, chart_png, chart_alt, hint)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")

@@ -58,7 +58,7 @@ def test_the_summary_button_challenges_an_update_answered_in_its_thread(bot: Bot
     view = wait_for(lambda: [v for v in bot.slack.views if v.view.get("callback_id") == CHALLENGE_MODAL],
                     what="the challenge form")[0]
     meta = view.view["private_metadata"]
-    assert json.loads(meta) == {"action_id": "R2.2"}
+    assert json.loads(meta.rpartition(".")[0]) == {"action_id": "R2.2", "by": SILVER_CHAIR}  # sealed for the chair
 
     # personal data is refused inside the form, on its field; nothing is stored
     refused = bot.sender.view_submission(SILVER_CHAIR, CHALLENGE_MODAL, question("Did they see Jane Smith, DOB "

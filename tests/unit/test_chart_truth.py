@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Rectangle  # the test extra installs matplotlib: never skipped
 
-from ncpi_core.domain.summaries.chart import ChartData, RecProgress, chart_alt_text
+from ncpi_core.domain.summaries.chart import ChartData, RecProgress, describe_chart
 from ncpi_core.domain.summaries.model import RollUp
 from ncpi_core.reports.chart import chart_figure, render_chart_png
 
@@ -48,7 +48,7 @@ def test_delivered_and_embedded_are_stacked_apart_with_their_own_legend() -> Non
 
 
 def test_the_alternative_text_says_what_the_chart_shows() -> None:
-    alt = chart_alt_text(DATA)
+    alt = describe_chart(DATA)
     assert "R1 0% RED (OVERDUE)" in alt and "R6 0% NOT STARTED" in alt and "R9 100% COMPLETE" in alt
     assert "R10 0% GREEN (2 unverified)" in alt
-    assert "embedded 2" in alt and "now 05 Apr" in alt
+    assert "Now: 27 actions, 1 red, 2 amber, 19 green, 1 closed, 2 embedded, 2 not started." in alt

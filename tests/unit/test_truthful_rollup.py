@@ -105,7 +105,7 @@ def test_past_its_deadline_with_open_actions_a_recommendation_is_overdue_and_red
     assert [r["rollup"] for r in data["recommendations"]] == ["overdue"] * 5
     assert all(r["is_overdue"] for r in data["recommendations"])
     blocks = json.dumps(summary_messages(s))
-    assert blocks.count("RED (OVERDUE)") == 5
+    assert blocks.count(":red_circle: *Red (overdue)*") == 5
     rows = list(csv.DictReader(io.StringIO(render_summary(
         build_summary("silver", nyp_like(FIRST_CYCLE), now=s.generated_at, today=s.today, tz=TZ), "csv"))))
     assert len(rows) == 15 and {(r["recommendation_position"], r["recommendation_overdue"]) for r in rows} == {

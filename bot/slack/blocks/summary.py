@@ -18,6 +18,7 @@ from ncpi_core.domain.summaries.model import (
     ExceptionKind,
     Level,
     RecommendationLine,
+    RollUp,
     Summary,
 )
 from ncpi_core.reports.common import (
@@ -27,7 +28,6 @@ from ncpi_core.reports.common import (
     decision_line,
     exception_detail,
     movement_heading,
-    rec_label,
     recommendation_totals_line,
 )
 
@@ -40,11 +40,34 @@ EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":lar
          "blue": ":large_blue_circle:", "embedded": ":large_blue_diamond:", "not_started": ":white_circle:"}
 BUCKET_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue", "embedded": "Embedded",
                "not_started": "Not started"}
+# a recommendation's roll-up as its colour and its words
+ROLLUP_BADGE = {RollUp.COMPLETE: ("embedded", "Complete"), RollUp.DELIVERED: ("blue", "Blue, delivered"),
+                RollUp.OVERDUE: ("red", "Red (overdue)"), RollUp.NOT_STARTED: ("not_started", "Not started"),
+                RollUp.RED: ("red", "Red"), RollUp.AMBER: ("amber", "Amber"), RollUp.GREEN: ("green", "Green")}
 CHALLENGE_OPEN = "ncpi_challenge_open"  # the Silver summary's button on an open action's line (value: its id)
 
 
 def rag_emoji(rag: RAG | None) -> str:
     return EMOJI[rag.value] if rag else EMOJI["not_started"]
+
+
+def rag_badge(rag: RAG | None, complete: bool = False) -> str:
+    """The RAG as its colour and its word (`:red_circle: Red`): never colour alone (WCAG 1.4.1)."""
+    key = "blue" if complete else rag.value if rag else "not_started"
+    return f"{EMOJI[key]} {BUCKET_NAME[key]}"
+
+
+def rec_badge(r: RecommendationLine) -> str:
+    """A recommendation's roll-up as its colour and words: `:red_circle: *Red (overdue)*`."""
+    key, words = ROLLUP_BADGE[r.rollup]
+    return f"{EMOJI[key]} *{words}*"
+
+
+def action_badge(a: ActionLine) -> str:
+    """An action's colour and word: its RAG, or Blue once closed, or Embedded."""
+    if a.bucket.value == "embedded":
+        return f"{EMOJI['embedded']} Embedded"
+    return rag_badge(a.rag, a.is_closed)
 
 
 def _section(text: str) -> Block:
@@ -111,7 +134,7 @@ def _movement_blocks(s: Summary) -> list[Block]:
     lines = [f"*{escape(movement_heading(s))}*"]
     if m.rag_changes:
         lines.append("RAG changes: " + ", ".join(
-            f"*{escape(c.action_id)}* {rag_emoji(c.before)} → {rag_emoji(c.after)}" for c in m.rag_changes))
+            f"*{escape(c.action_id)}* {rag_badge(c.before)} → {rag_badge(c.after)}" for c in m.rag_changes))
     if m.newly_overdue:
         lines.append("Newly overdue: " + ", ".join(escape(x) for x in m.newly_overdue))
     if m.newly_closed:
@@ -127,8 +150,7 @@ def _movement_blocks(s: Summary) -> list[Block]:
 
 
 def _rec_line(r: RecommendationLine) -> str:
-    emoji = EMOJI["embedded"] if r.complete else EMOJI["blue"] if r.delivered else rag_emoji(r.rag)
-    return (f"{emoji} *{escape(r.id)}* {escape(clip(r.title, 200))} — *{rec_label(r)}* · {r.progress}% · "
+    return (f"{rec_badge(r)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
             f"{escape(r.position)} · due {r.due.isoformat()}")
 
 
@@ -144,9 +166,8 @@ def _action_lines(a: ActionLine) -> list[str]:
     if a.no_update_this_cycle:
         flags.append("_no update this cycle_")
     progress = f" {a.progress}%" if a.progress is not None else ""
-    mark = EMOJI[a.bucket.value] if a.is_closed else rag_emoji(a.rag)
-    word = "embedded" if a.bucket.value == "embedded" else a.rag.value if a.rag else "not started"
-    head = (f"{mark} _{word}_{progress} {_action_ref(a.id, a.title, a.owner_name)} · due {due}"
+    head = (f"{action_badge(a)}{progress} "
+            f"{_action_ref(a.id, a.title, a.owner_name)} · due {due}"
             + (" · " + " · ".join(flags) if flags else ""))
     lines = [head]
     for label, text in (("Progress", a.narrative), ("Blockers", a.blockers), ("Evidence", a.evidence)):

@@ -115,13 +115,16 @@ def open_challenge_modal(deps: Deps, body: dict[str, Any]) -> None:
     action = challenges.check_can_challenge(deps.uow_factory, deps.config, actor, click.value)
     if not click.trigger_id:
         raise InvalidInput("form.unavailable", instead="challenge", action_id=action.id)
-    deps.gateway.open_view(click.trigger_id, bg.challenge_modal(action.id, action.title, {"action_id": action.id}))
+    meta = {"action_id": action.id}
+    view = bg.challenge_modal(action.id, action.title, meta)
+    view["private_metadata"] = deps.seal.seal(meta, click.user)  # only this chair's submission routes by it
+    deps.gateway.open_view(click.trigger_id, view)
 
 
 def submit_challenge(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any],
                      context: BoltContext | None = None) -> None:
     """Ask before acknowledging, so that a refusal (personal data, a question already open) shows in the form."""
-    meta = _meta(view)
+    meta = _meta(deps, view, body)
     if meta is None:
         ack(response_action="errors", errors={bg.QUESTION_BLOCK: copy.FORM_LOST})
         return

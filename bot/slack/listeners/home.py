@@ -8,13 +8,12 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.blocks import common as blocks
-from bot.slack.blocks.summary import participation_lines
+from bot.slack.blocks.summary import participation_lines, rec_badge
 from bot.slack.deps import Deps
 from bot.slack.text import escape
 from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Role
 from ncpi_core.domain.summaries.model import BUCKET_ORDER
-from ncpi_core.reports.common import rec_label
 from ncpi_core.usecases.plan import actions_of
 from ncpi_core.usecases.summaries import summary_now
 
@@ -61,7 +60,6 @@ def plan_position(deps: Deps) -> list[str]:
                         if summary.totals.get(b.value, 0))
     lines = [f"{summary.total} actions: {totals}"]
     for rec in summary.recommendations:
-        emoji = blocks.RAG_EMOJI.get(rec.rag, ":white_circle:") if rec.rag else ":white_circle:"
-        overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""
-        lines.append(f"{emoji} *{escape(rec.id)}* {escape(rec.title)} — {rec_label(rec)} · {rec.progress} %{overdue}")
+        overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""  # its actions (the badge: itself)
+        lines.append(f"{rec_badge(rec)} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
     return lines

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ncpi_core.domain.summaries.model import BUCKET_ORDER, ROLLUP_WORD, RollUp
+from ncpi_core.domain.summaries.model import ROLLUP_WORD, RollUp
 from ncpi_core.errors import NcpiError
 
 MAX_POINTS = 24  # meetings shown, the latest ones (and "now")
+ALT_TEXT_LIMIT = 1000  # alternative text a screen reader reads out, kept short enough to listen to
+BUCKET_WORDS = (("red", "red"), ("amber", "amber"), ("green", "green"), ("blue", "closed"),
+                ("embedded", "embedded"), ("not_started", "not started"))
 
 
 class ChartUnavailable(NcpiError):
@@ -49,13 +52,22 @@ class ChartData:
 ChartDrawer = Callable[[ChartData], bytes]
 
 
-def chart_alt_text(data: ChartData) -> str:
-    """The chart in words, for the image's alternative text: the latest counts, and each
-    recommendation's progress and roll-up (0 % and overdue included)."""
-    if not data.points:
-        return data.title
-    label, counts = data.points[-1]
-    now = ", ".join(f"{b.value.replace('_', ' ')} {counts.get(b.value, 0)}" for b in BUCKET_ORDER)
-    recs = "; ".join(f"{p.id} {p.words.replace(' · ', ' ')}" for p in data.progress)
-    return (f"{data.title}. Actions by status at {len(data.points)} points, the latest ({' '.join(label.split())}): "
-            f"{now}. Progress per recommendation: {recs}.")
+def _counts(totals: dict[str, int]) -> str:
+    return ", ".join(f"{totals.get(key, 0)} {word}" for key, word in BUCKET_WORDS)
+
+
+def describe_chart(data: ChartData, limit: int = ALT_TEXT_LIMIT) -> str:
+    """The chart in words, for its alternative text: what it shows, the position now and at the
+    first meeting shown, and each recommendation's progress and roll-up, 0 % and overdue included
+    (shortened to `limit`)."""
+    parts = [f"Chart of {data.title}: actions by RAG status at each meeting, and progress per recommendation."]
+    if data.points:
+        label, totals = data.points[-1]
+        parts.append(f"Now: {sum(totals.values())} actions, {_counts(totals)}.")
+        if len(data.points) > 1:
+            first_label, first = data.points[0]
+            parts.append(f"At the first meeting shown ({' '.join(first_label.split())}): {_counts(first)}.")
+    if data.progress:
+        parts.append("Progress: " + "; ".join(f"{p.id} {p.words.replace(' · ', ' ')}" for p in data.progress) + ".")
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

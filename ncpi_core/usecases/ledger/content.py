@@ -17,7 +17,7 @@ from ncpi_core.domain.deliveries import replied_since, wants_prompt
 from ncpi_core.domain.ledger import Claim, Kind, MessageRef
 from ncpi_core.domain.models import Action
 from ncpi_core.domain.plan_state import PlanState
-from ncpi_core.domain.summaries.chart import ChartDrawer, ChartUnavailable, chart_alt_text
+from ncpi_core.domain.summaries.chart import ChartDrawer, ChartUnavailable, describe_chart
 from ncpi_core.domain.summaries.model import Level, Summary
 from ncpi_core.ports import (
     ChallengeContent,
@@ -117,7 +117,7 @@ class ContentBuilder:
             log.exception("drawing the Gold chart failed; posting the summary without it")
             return {}
         return {"chart_png": png, "chart_name": f"rag-position-{self.now:%Y-%m-%d}.png",
-                "chart_alt": chart_alt_text(data)}
+                "chart_alt": describe_chart(data)}
 
     def _first_time_noted(self) -> bool:
         with self.uow_factory() as uow:

@@ -45,11 +45,12 @@ def test_the_tour_shows_what_issue_16_made_true(demo: tuple[str, str, object]) -
     _, text, _ = demo
     last = text.split("Deputy Chief Constable types: /ncpi summary gold")[1]
     # the overdue recommendations, never Green; progress for every one, 0 % included
-    assert last.count("RED (OVERDUE)") == 5 and "R5 Strategy discussions and information sharing — RED (OVERDUE) · 0%" in last
+    assert last.count("Red (overdue)") == 5 and "Red (overdue) R5 Strategy discussions and information sharing — 0%" in last
     # unverified greens: kept Green by clicks with no words for two cycles
     assert re.search(r"Green 23 \(1[0-9] unverified\)", last) and "Unverified Green" in last
     # a challenge from the Silver summary's button, answered in its thread; another still open at Gold
-    assert "[Challenge… on R2.2's line of the Silver summary]" in text and "Challenge: R2.2" in text
+    assert "clicks: [Challenge…] on R2.2's line of the Silver summary" in text and "Challenge: R2.2" in text
+    assert "asks in the challenge form" in text
     assert "replies in the challenge's thread" in text and "answered your challenge on R2.2" in text
     assert "Challenges awaiting an answer (1)" in last and "R5.1" in last.split("Challenges awaiting")[1][:200]
     # a Gold decision: in the next summary's "since the previous meeting", clearing R1's decision needed

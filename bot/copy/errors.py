@@ -53,7 +53,22 @@ EXAMPLES = {
 # the kinds of personal data of ncpi_core.domain.pii
 PII_KINDS = {pii.DOB: "a date of birth", pii.CRIME_REF: "a crime or incident reference", pii.NHS: "an NHS number",
              pii.PHONE: "a phone number", pii.EMAIL: "an email address", pii.POSTCODE: "a postcode",
-             pii.CHILD_NAME: "a child's name"}
+             pii.CHILD_NAME: "a child's name", pii.NI_NUMBER: "a National Insurance number",
+             pii.RECORD_ID: "a council, school or health record number", pii.ADDRESS: "a home address",
+             pii.SCHOOL: "the name of a school or care home", pii.BANK: "bank or card details"}
+# how to say the same thing without the detail, per kind (shown with a refusal)
+PII_INSTEAD = {pii.CHILD_NAME: 'say "the child", "the young person" or "a 12-year-old" instead of a name',
+               pii.DOB: 'give an age ("a 12-year-old") instead of a date of birth',
+               pii.CRIME_REF: 'say "one case" or "a case from the dip-sample" instead of its reference',
+               pii.RECORD_ID: 'say "one case" instead of its record number',
+               pii.NHS: "leave the number out: the plan never needs it",
+               pii.NI_NUMBER: "leave the number out: the plan never needs it",
+               pii.BANK: "leave the details out: the plan never needs them",
+               pii.PHONE: 'name the team or role to contact ("the MASH duty desk") instead of a number',
+               pii.EMAIL: 'name the team or role to contact ("the MASH duty desk") instead of an address',
+               pii.POSTCODE: 'name the district ("in Selby") instead of a postcode',
+               pii.ADDRESS: 'name the district ("in Selby") instead of an address',
+               pii.SCHOOL: 'say "a local primary school" or "a children\'s home" instead of its name'}
 _FORM_INSTEAD = {
     "update": "DM me instead, e.g. `{action_id} amber 60% what changed`.",
     "complete": "Use `{cmd}complete {action_id}` and a link to the evidence instead.",
@@ -65,15 +80,24 @@ REPHRASE = ("ncpi keeps action-plan progress only, never details of a child or a
             "Please rephrase without them and send it again.")
 
 
+def rephrase(kinds: list[str], again: str = "Then send it again.") -> str:
+    """How to rephrase a refused text: the rule, then what to say instead for each kind found."""
+    instead = list(dict.fromkeys(PII_INSTEAD[k] for k in kinds if k in PII_INSTEAD))
+    if not instead:
+        return REPHRASE
+    return ("ncpi keeps action-plan progress only, never details of a child or a case. Instead, "
+            + "; ".join(instead) + ". " + again)
+
+
 def finding_text(field: str, kind: str) -> str:
     """One personal-data finding, naming the field and the kind (never the text)."""
     return f"the {field} looks like it contains {PII_KINDS.get(kind, kind)}"
 
 
 def field_refusal(kind: str) -> str:
-    """A personal-data refusal shown on the form field it is about."""
-    return (f"This looks like it contains {PII_KINDS.get(kind, kind)}. ncpi keeps action-plan progress only; "
-            "please rephrase without it.")
+    """A personal-data refusal shown on the form field it is about, with what to write instead."""
+    instead = PII_INSTEAD.get(kind, "please rephrase without it")
+    return f"This looks like it contains {PII_KINDS.get(kind, kind)}. ncpi keeps action-plan progress only: {instead}."
 
 
 def _not_found(p: Params, v: Voice) -> str:
@@ -143,7 +167,8 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                      lambda p, v: "For example: " + say(EXAMPLES.get(p["example"]) or str(p["example"]), p, v)),
     "text.too_long": ("The {field} is {length:,} characters long.",
                       "Please keep it under {limit:,} characters; link to a document for the detail."),
-    "text.personal_data": (_personal_data, REPHRASE),
+    "text.personal_data": (_personal_data, lambda p, v: rephrase(
+        [k for _, k in p["findings"]], "Then load the file again." if v == CLI else "Then send it again.")),
     "update.too_long": ("The {field} is {length:,} characters long.",
                         "Please keep it under {limit:,} characters (a short summary is best; "
                         "link to a document for the detail)."),

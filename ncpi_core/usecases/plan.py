@@ -14,6 +14,7 @@ from datetime import datetime
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.deadlines import LateAction, late_actions
 from ncpi_core.domain.models import Action, Person, PlanInfo, Recommendation, Update
+from ncpi_core.domain.text import refuse_personal_data_in_plan
 from ncpi_core.storage.base import UnitOfWork, UowFactory
 from ncpi_core.usecases.common import audit
 
@@ -124,7 +125,11 @@ def load_plan(plan: PlanFile, config: ForceConfig, uow: UnitOfWork, now: datetim
     Titles, owners and dates are updated (each change audited); new items are added; items
     missing from the file are reported and marked out of the plan, never deleted. The caller
     commits. Loading the same file twice changes nothing.
+
+    Raises:
+        PersonalDataRefused: `text.personal_data` when a title or text looks personal (nothing is changed).
     """
+    refuse_personal_data_in_plan(plan)
     report = sync_people(config, uow, now, actor)
     report.late = late_actions((r.id, r.due, [(a.id, a.due) for a in r.actions]) for r in plan.recommendations)
     info = uow.plan.info()

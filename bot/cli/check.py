@@ -127,7 +127,7 @@ def _slack_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Li
     except NcpiError as exc:
         yield False, copy.error_text(exc, copy.CLI)
         return
-    client = build_web_client(token, settings.slack_api_url, timeout=10, max_retries=2)
+    client = build_web_client(token, settings.api_url(), timeout=10, max_retries=2)
     try:
         auth = client.auth_test()
     except SlackApiError as exc:

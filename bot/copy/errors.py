@@ -20,16 +20,24 @@ _STATUS_PROBLEMS = {
                "Nothing more is needed. Ask the Silver chair if it must be reopened."),
     "superseded": ("{action_id} was superseded (closed without delivery).",
                    "Nothing more is needed. Ask the Silver chair if it must be reopened."),
+    "embedded": ("{action_id} is already embedded (its impact is recorded).",
+                 "Nothing more is needed. Ask the Silver chair if it must be reopened."),
 }
 _DOING = {"propose": "propose it complete", "approve": "approve", "reject": "reject", "signoff": "sign off",
-          "supersede": "supersede", "move_due": "move its due date"}
+          "supersede": "supersede", "move_due": "move its due date", "challenge": "challenge it",
+          "embed": "record it as embedded"}
+# what `embed` needs instead: a delivered action (status `closed`)
+_EMBED_NEEDS = ("Only a delivered action (signed off by Gold) can be embedded, after its demonstration period: "
+                "see `{cmd}history {action_id}`.")
 # what a person tried, in `action.not_owner` and `role.required`
 _NOT_OWNER_WHAT = {"update": "update", "propose_complete": "propose complete", "move_due": "move the due date of"}
 _ROLE_WHAT = {"closure.approve": "accept a closure", "closure.reject": "reject a closure",
               "closure.signoff": "sign off an action", "action.supersede": "supersede an action",
               "due.approve": "approve a due-date change", "due.reject": "reject a due-date change",
-              "chase": "chase updates"}
-_DATE_WHAT = {"date": "date", "new_due": "new due date", "start": "start date", "end": "end date"}
+              "chase": "chase updates", "challenge": "challenge an update", "decision.record": "record a Gold decision",
+              "embed": "record an action as embedded"}
+_DATE_WHAT = {"date": "date", "new_due": "new due date", "start": "start date", "end": "end date",
+              "retested_on": "re-test date"}
 # worked examples a refusal of missing text shows (`text.missing`, param `example`)
 EXAMPLES = {
     "complete": "`{cmd}complete {action_id} https://intranet/policy/123`",
@@ -37,6 +45,10 @@ EXAMPLES = {
     "reject_due": "`{cmd}reject {action_id} due the inspectorate expects it by then`",
     "supersede": "`{cmd}supersede {action_id} replaced by R3.4 after the review`",
     "due": "`{cmd}due {action_id} {date} training slots delayed by the supplier`",
+    "challenge": "`{cmd}challenge {action_id} what does the dip-sample show about supervisors' reviews?`",
+    "decision": "`{cmd}decision {subject} fund the screening tool from the reserve because procurement slipped "
+                "to July`",
+    "embed": "`{cmd}embed {action_id} 2022-09-01 re-audit of 50 cases: 48 met the standard`",
 }
 # the kinds of personal data of ncpi_core.domain.pii
 PII_KINDS = {pii.DOB: "a date of birth", pii.CRIME_REF: "a crime or incident reference", pii.NHS: "an NHS number",
@@ -62,6 +74,7 @@ _FORM_INSTEAD = {
     "complete": "Use `{cmd}complete {action_id}` and a link to the evidence instead.",
     "reject": "Use `{cmd}reject {action_id}` and a reason.",
     "reject_due": "Use `{cmd}reject {action_id} due` and a reason.",
+    "challenge": "Use `{cmd}challenge {action_id}` and your question instead.",
 }
 REPHRASE = ("ncpi keeps action-plan progress only, never details of a child or a case. "
             "Please rephrase without them and send it again.")
@@ -101,6 +114,8 @@ def _not_owner(p: Params, v: Voice) -> str:
 
 def _wrong_status(p: Params, v: Voice, part: int) -> str:
     said = _STATUS_PROBLEMS.get(p["status"], ("{action_id} is {status}.", ""))
+    if part == 1 and p["doing"] == "embed" and p["status"] != "embedded":
+        said = (said[0], _EMBED_NEEDS)
     text = say(said[part], p, v)
     return f"Cannot {_DOING.get(p['doing'], p['doing'])}: {text}" if part == 0 else text
 
@@ -187,6 +202,21 @@ ERRORS: dict[str, tuple[Words, Words]] = {
     "command.incomplete": ("Something is missing from `{cmd}{command}`.", "For example `{cmd}{example}`."),
     "form.unavailable": ("{platform} did not send what is needed to open a form here.",
                          lambda p, v: say(_FORM_INSTEAD[p["instead"]], p, v)),
+    "challenge.already_open": ("{action_id} already has an open challenge from {by} ({asked}): {question}",
+                               "It shows in the summaries until the owner answers it with an update; "
+                               "ask again after that."),
+    "decision.subject_not_found": (lambda p, v: "There is no recommendation or action "
+                                   + (f"'{p['typed']}'" if p.get("typed") else "with that id") + " in the plan.",
+                                   lambda p, v: f"Recommendations are {ids_text(p['ids'], p['more'])}; an action "
+                                   "id such as R7.1 works too." if p["ids"] else "No plan is loaded yet."),
+    "embed.too_soon": ("{action_id} was delivered on {delivered}; it can be recorded as embedded from {earliest}, "
+                       "after the {days}-day demonstration period.",
+                       "Re-test it then and record the impact with `{cmd}embed {action_id} YYYY-MM-DD "
+                       "<impact evidence>`."),
+    "embed.retest_in_future": ("The re-test date {retested} is in the future.",
+                               "Give the day it was re-tested: {today} or earlier."),
+    "embed.retest_before_delivery": ("{action_id} was re-tested on {retested}, before it was delivered on "
+                                     "{delivered}.", "Give a re-test after delivery, with its result."),
     "recommendation.not_found": ("There is no recommendation '{typed}' in the plan.",
                                  lambda p, v: f"Recommendation ids are {ids_text(p['ids'], p['more'])}."
                                  if p["ids"] else "No plan is loaded yet."),

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.slack.blocks.common import mrkdwn as _section
+from bot.slack.blocks.governance import render_challenge, render_clock_reminder
 from bot.slack.blocks.summary import summary_body
 from bot.slack.blocks.workflow import notice_message
 from bot.slack.parts import Body, pack
@@ -22,7 +23,9 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.ledger import Recipient
 from ncpi_core.domain.models import RAG_MEANING
 from ncpi_core.ports import (
+    ChallengeContent,
     ChaseContent,
+    ClockReminderContent,
     EscalationContent,
     FailureContent,
     GoldReminderContent,
@@ -197,6 +200,10 @@ def render_body(message: Outgoing, addresses: Addresses) -> Body:
         text, blocks = render_chase(c, tz)
     elif isinstance(c, NoticeContent):
         text, blocks = notice_message(c)
+    elif isinstance(c, ChallengeContent):
+        text, blocks = render_challenge(c, tz)
+    elif isinstance(c, ClockReminderContent):
+        text, blocks = render_clock_reminder(c, tz)
     else:
         text, blocks = render_failure(c, tz, addresses)
     return Body(text, blocks)

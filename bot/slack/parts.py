@@ -2,12 +2,13 @@
 which blocks of the whole it carries, so that a part posted is never posted again.
 
 Slack refuses a message whose blocks are too long *together* (`msg_blocks_too_long`) even when each
-block is within its own limit, and does not publish the total. The lowest refusal reported is
-11,341 characters of text (slackapi/bolt-js#2867); the stand-in refuses anything over 11,000
-characters of compact JSON (`bot.standin.validation.MAX_BLOCKS_CHARS`). Parts are packed to
-PACK_LIMIT = 9,000 characters measured the same way (the block containers count): 18 % below the
-stand-in and 20 % below the lowest refusal seen. A part Slack still refuses is split smaller by
-the sender (`pack(..., limit=smaller)` from that part's first block).
+block is within its own limit, and does not publish the total: "12,000 text characters with a
+buffer for block containers", and refusals reported from 11,341 characters of text
+(slackapi/bolt-js#2509, #2867). The stand-in counts the text of the blocks plus 125 characters a
+block and refuses more than 12,000 (`bot.standin.validation`). Parts are packed to PACK_LIMIT =
+10,000 measured the same way: 17 % below the stand-in, and never more than 10,000 characters of
+text, 12 % below the lowest refusal seen. A part Slack still refuses is split smaller by the
+sender (`pack(..., narrow=...)` from that part's first block).
 """
 
 from __future__ import annotations
@@ -19,13 +20,22 @@ from typing import Any
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50  # blocks in one message (one is kept free for the "Part i of n" line)
-PACK_LIMIT = 9_000  # compact-JSON characters of one part's blocks, its "Part i of n" line included
-FOOTER_ROOM = 120  # the "Part i of n · continued below" context block, compact JSON
+PACK_LIMIT = 10_000  # the size of one part's blocks, its "Part i of n" line included
+BLOCK_COST = 125  # what a block's container costs of Slack's total, beside its text
+FOOTER_ROOM = BLOCK_COST + 40  # the "Part i of n · continued below" context block
+
+
+def _texts(obj: Any) -> int:
+    if isinstance(obj, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else _texts(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return sum(_texts(v) for v in obj)
+    return 0
 
 
 def blocks_size(blocks: list[Block]) -> int:
-    """Characters of the blocks as compact JSON: what the total limit is held against."""
-    return len(json.dumps(blocks, ensure_ascii=False, separators=(",", ":")))
+    """What Slack's total is held against: every `text` of the blocks, and BLOCK_COST a block."""
+    return _texts(blocks) + BLOCK_COST * len(blocks)
 
 
 def block_digest(block: Block) -> str:
@@ -88,7 +98,7 @@ def pack(body: Body, *, limit: int = PACK_LIMIT, start: int = 0, first_number: i
 
     Args:
         body: What to say.
-        limit: Compact-JSON characters a part may take.
+        limit: The size a part may take (`blocks_size`).
         start: The first block not yet posted (0 for a fresh message).
         first_number: The number of the first part made here (parts before it were posted).
         narrow: `(until, smaller)`: the blocks before index `until` go in parts of at most
@@ -100,17 +110,23 @@ def pack(body: Body, *, limit: int = PACK_LIMIT, start: int = 0, first_number: i
         is one part with no "Part 1 of 1" line. A block over `limit` on its own is a part alone.
         None at all when nothing is left after `start`.
     """
+    whole = body.blocks[start:]
+    if start == 0 and first_number == 1 and narrow is None and len(whole) <= MAX_BLOCKS \
+            and blocks_size(whole) <= limit:
+        # one message, which needs no "Part 1 of 1" line (so no room kept for one)
+        text = f"{body.lead} {body.title}" if body.lead else body.title
+        return [Part(text, list(whole), 1, 0, len(body.blocks), last=True)]
     until, smaller = narrow if narrow is not None else (start, limit)
     groups: list[tuple[int, int, list[Block]]] = []  # (start, end, blocks)
     current: list[Block] = []
-    size, begin = 2, start  # "[]"
+    size, begin = 0, start
     for index in range(start, len(body.blocks)):
         block = body.blocks[index]
-        block_size = blocks_size([block]) - 1  # its JSON and a comma
+        block_size = blocks_size([block])
         budget = max(0, (smaller if begin < until else limit) - FOOTER_ROOM)
         if current and (len(current) >= MAX_BLOCKS - 1 or size + block_size > budget or index == until):
             groups.append((begin, index, current))
-            current, size, begin = [], 2, index
+            current, size, begin = [], 0, index
         if not current and block.get("type") == "divider":
             continue  # a part never opens with a divider
         current.append(block)

@@ -11,7 +11,13 @@ from typing import Any
 from bot.standin.files import complete_upload, get_upload_url
 from bot.standin.methods_extra import EXTRA_METHODS
 from bot.standin.recording import InvalidPayload, Message, ViewRecord
-from bot.standin.validation import MAX_MESSAGE_TEXT, blocks_size, check_blocks, check_view
+from bot.standin.validation import (
+    BLOCK_COST,
+    MAX_MESSAGE_TEXT,
+    blocks_size,
+    check_blocks,
+    check_view,
+)
 from bot.standin.workspace import (
     APP_ID,
     BOT_ID,
@@ -63,8 +69,8 @@ def _check_message_content(ws: Workspace, p: dict[str, Any], ctx: Context, need:
             _reject(ws, ctx, problem, blocks)
         if blocks_size(blocks) > ws.max_blocks_chars:
             ws.invalid_payloads.append(InvalidPayload(
-                ctx.method, f"blocks are {blocks_size(blocks):,} characters together; "
-                f"the stand-in takes {ws.max_blocks_chars:,}", blocks))
+                ctx.method, f"blocks are {blocks_size(blocks):,} characters together (text, and "
+                f"{BLOCK_COST} a block); the stand-in takes {ws.max_blocks_chars:,}", blocks))
             raise ApiError("msg_blocks_too_long")
     metadata = p.get("metadata")
     if metadata is not None and (

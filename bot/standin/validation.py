@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -19,18 +18,29 @@ MAX_BUTTON_TEXT = 75
 MAX_CONTEXT_ELEMENTS = 10
 MAX_ACTIONS_ELEMENTS = 25
 # The whole of a message's blocks: Slack refuses a message whose blocks are too long together with
-# `msg_blocks_too_long` although every block is within its own limit. The limit is not published;
-# the lowest refusal reported is 11,341 characters of text alone (slackapi/bolt-js#2867; #2509
-# found ~13,200 with few blocks), and a Slack engineer described it as 12,000 characters of text
-# "with a buffer for block containers". The stand-in counts the containers in full: it refuses
-# blocks whose compact JSON is over MAX_BLOCKS_CHARS characters, which is below every refusal
-# reported, so what passes here passes Slack as far as anyone has measured.
-MAX_BLOCKS_CHARS = 11_000
+# `msg_blocks_too_long` although every block is within its own limit. The limit is not published.
+# A Slack engineer described it as "12,000 text characters with a buffer for block containers"
+# (slackapi/bolt-js#2509); there, one divider more lowered the text that fitted by 125 characters,
+# and the lowest refusal reported is 11,341 characters of text in a few dozen blocks (#2867). The
+# stand-in counts every `text` string of the blocks plus BLOCK_COST for each block, and refuses
+# more than MAX_BLOCKS_CHARS: below every refusal reported, so what passes here passes Slack as
+# far as anyone has measured.
+MAX_BLOCKS_CHARS = 12_000
+BLOCK_COST = 125
+
+
+def _texts(obj: Any) -> int:
+    if isinstance(obj, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else _texts(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return sum(_texts(v) for v in obj)
+    return 0
 
 
 def blocks_size(blocks: Any) -> int:
-    """The size the stand-in holds against MAX_BLOCKS_CHARS: characters of the compact JSON."""
-    return len(json.dumps(blocks, ensure_ascii=False, separators=(",", ":")))
+    """The size the stand-in holds against MAX_BLOCKS_CHARS: the characters of every ``text`` in the
+    blocks, plus BLOCK_COST for each block (its container)."""
+    return _texts(blocks) + BLOCK_COST * (len(blocks) if isinstance(blocks, list) else 1)
 
 
 def _text_of(obj: Any) -> str:

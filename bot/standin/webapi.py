@@ -77,8 +77,8 @@ class SlackStandIn(FaultControls):
                 ``missing_scope`` (``bot.standin.scopes``).
             trigger_ttl: Seconds a trigger id from ``SlackSender`` stays valid (None: forever).
             ts_start: Seconds part of the first message ts.
-            max_blocks_chars: A message whose blocks are longer together (compact JSON) is refused
-                with ``msg_blocks_too_long`` (see ``bot.standin.validation.MAX_BLOCKS_CHARS``).
+            max_blocks_chars: A message whose blocks are longer together (their text, and 125 a
+                block) is refused with ``msg_blocks_too_long`` (``bot.standin.validation``).
         """
         chans = dict(channels or {})
         self.workspace = Workspace(

@@ -4,6 +4,8 @@ acknowledged inside 3 seconds; every command is answered once and every DM updat
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.sender import DeliverySender
-from bot.standin import SlackStandIn
+from bot.standin import Message, SlackStandIn
 from ncpi_core.config.schema import load_force_config
 from ncpi_core.domain.ledger import Kind, MessageRef
 from ncpi_core.ports import Outgoing
@@ -93,6 +95,14 @@ def dm_text(user: str) -> str:
     return f"{OWNERS[user]} amber 45% supplier late"
 
 
+LATER_PART = re.compile(r"Part ([2-9]|\d\d+) of \d+")
+
+
+def first_answers(app: AppUnderTest) -> list[Message]:
+    """The answers to commands: a long summary's part 2.. belongs to the answer before it."""
+    return [m for m in app.slack.responses if not LATER_PART.search(json.dumps(m.blocks))]
+
+
 def test_acks_inside_three_seconds_and_nothing_doubled(north_app: AppUnderTest, figures: Figures) -> None:
     app = north_app
     started = time.monotonic()
@@ -111,9 +121,9 @@ def test_acks_inside_three_seconds_and_nothing_doubled(north_app: AppUnderTest, 
             if a.status != 200 or a.elapsed >= 3.0]
     slow += [f"DM: {a.status} {a.elapsed:.2f}s" for a in dms + again if a.status != 200 or a.elapsed >= 3.0]
     # every command answered exactly once (answers go to the response URL, which never fails)
-    wait_until(lambda: len(app.slack.responses) >= len(commands), 60, interval=0.1)
+    wait_until(lambda: len(first_answers(app)) >= len(commands), 60, interval=0.1)
     time.sleep(0.5)
-    answered = Counter(m.to_user for m in app.slack.responses)
+    answered = Counter(m.to_user for m in first_answers(app))
     expected = Counter(u for u, _ in commands)
     # every DM update stored once, and confirmed
     with app.deps.uow() as uow:

@@ -90,7 +90,7 @@ def test_an_app_level_token_opens_socket_mode_and_nothing_else(slack: SlackStand
 
 # ---- Block Kit -----------------------------------------------------------------------------
 def test_blocks_too_long_together_are_refused_though_each_is_valid(slack: SlackStandIn) -> None:
-    blocks = [section("x" * 2900) for _ in range(3)]
+    blocks = [section("x" * 2900) for _ in range(3)]  # each within its own limit
     blocks.append(section("y" * (MAX_BLOCKS_CHARS - blocks_size([*blocks, section("")]))))
     assert blocks_size(blocks) == MAX_BLOCKS_CHARS  # at the limit: taken
     assert web(slack).chat_postMessage(channel="C0SILVER01", text="fits", blocks=blocks)["ok"]
@@ -99,7 +99,7 @@ def test_blocks_too_long_together_are_refused_though_each_is_valid(slack: SlackS
     answer = refusal(lambda: web(slack).chat_postMessage(channel="C0SILVER01", text="over", blocks=blocks))
     assert answer["error"] == "msg_blocks_too_long"
     assert [m.text for m in slack.messages()] == ["fits"]
-    assert "11,001 characters together" in slack.invalid_payloads[-1].reason
+    assert f"{MAX_BLOCKS_CHARS + 1:,} characters together" in slack.invalid_payloads[-1].reason
     # the same rule on an update and an ephemeral
     ts = slack.messages()[0].ts
     assert refusal(lambda: web(slack).chat_update(channel="C0SILVER01", ts=ts, text="x", blocks=blocks))["error"] == \

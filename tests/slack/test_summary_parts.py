@@ -22,6 +22,7 @@ from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.sender import DeliverySender
 from bot.standin import Message, SlackStandIn
 from bot.standin.scopes import manifest_scopes
+from bot.standin.validation import blocks_size
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.models import RAG, Source, Update
 from ncpi_core.storage.memory import MemoryUowFactory
@@ -149,7 +150,7 @@ def test_a_slack_that_takes_less_than_the_bot_packs_gets_smaller_parts(force_con
         parts = assert_each_part_once(small, actions(plan))
         refused = {p.reason.split(";")[0] for p in small.invalid_payloads}
         assert all("characters together" in r for r in refused)
-        assert all(len(json.dumps(m.blocks, separators=(",", ":"), ensure_ascii=False)) <= 6_000 for m in parts)
+        assert all(blocks_size(m.blocks) <= 6_000 for m in parts)
 
 
 def test_a_block_slack_takes_in_no_message_is_told_to_the_administrators(force_config: ForceConfig,

@@ -22,6 +22,7 @@ HANDLERS = {
     "schedule": "bot.cli.schedule:schedule",
     "next": "bot.cli.schedule:next_meetings",
     "tick": "bot.cli.schedule:tick",
+    "teams-package": "bot.cli.teams:package",
 }
 
 
@@ -36,13 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot and its scheduler")
+    run.add_argument("--platform", choices=["slack", "teams"], default="slack",
+                     help="slack (default) or teams (Bot Framework activities at /api/messages)")
     run.add_argument("--mode", choices=["socket", "http"], default=None,
                      help="socket (default when SLACK_APP_TOKEN is set) or http")
-    run.add_argument("--port", type=int, default=3000, help="HTTP port (http mode), default 3000")
+    run.add_argument("--port", type=int, default=None,
+                     help="HTTP port: default 3000 (Slack, http mode), 3978 (Teams)")
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not tick; use `ncpi tick` from cron instead")
 
-    demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack stand-in, no tokens")
+    demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack (or Teams) stand-in, no tokens")
+    demo.add_argument("--platform", choices=["slack", "teams"], default="slack", help="slack (default) or teams")
     demo.add_argument("--database", default="sqlite:///ncpi-demo.db", help="where to keep the demo's data")
     demo.add_argument("--quiet", action="store_true", help="print only the closing lines")
     demo.add_argument("--full", action="store_true", help="print every message in full")
@@ -74,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--out", required=True, help="output .png file")
     chart.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
-    sub.add_parser("check", help="validate configuration and plan (and Slack, with tokens)")
+    check = sub.add_parser("check", help="validate configuration and plan (and Slack or Teams, with credentials)")
+    check.add_argument("--platform", choices=["slack", "teams"], default="slack",
+                       help="which front end's ids and credentials to check (default slack)")
 
     sched = sub.add_parser("schedule", help="preview what the bot will send and when (sends nothing)")
     sched.add_argument("--from", dest="from_", default=None, help="YYYY-MM-DD (default: today)")
@@ -86,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     tick = sub.add_parser("tick", help="send whatever is due now, once, and exit (for cron)")
     tick.add_argument("--now", default=None, help="ISO date-time (default: now)")
+    tick.add_argument("--platform", choices=["slack", "teams"], default="slack",
+                      help="the chat platform to send on (default slack)")
+
+    package = sub.add_parser("teams-package", help="the Teams app package (manifest and icons) to upload")
+    package.add_argument("--out", default="ncpi-teams.zip", help="the .zip to write (default ncpi-teams.zip)")
+    package.add_argument("--app-id", default=None,
+                         help="the bot's Microsoft App ID (default: MICROSOFT_APP_ID from the environment)")
+    package.add_argument("--version", dest="app_version", default=None, help="the app's version (default: ncpi's)")
     return p
 
 

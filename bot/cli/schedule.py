@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import Core, build_core, build_slack_sender
+from bot.bootstrap import Core, build_core, build_slack_sender, build_teams_sender
 from ncpi_core.config.schema import FIRST_PLATFORM, load_plan_file
 from ncpi_core.domain.calendar import cycle_opening
 from ncpi_core.domain.calendar import next_meetings as upcoming
@@ -16,6 +16,7 @@ from ncpi_core.domain.deliveries import Facts, gold_deadline, working_days_befor
 from ncpi_core.domain.models import Action, Body, Meeting
 from ncpi_core.domain.preview import Planned, preview
 from ncpi_core.errors import InvalidInput, NcpiError
+from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.usecases.ledger import run_tick
 from ncpi_core.usecases.ledger.record import read_facts
@@ -145,7 +146,11 @@ def next_meetings(args: argparse.Namespace) -> int:
 
 def tick(args: argparse.Namespace) -> int:
     core = build_core()
-    sender = build_slack_sender(core)  # SLACK_BOT_TOKEN checked before anything is read
+    sender: DeliveryPort
+    if getattr(args, "platform", "slack") == "teams":
+        sender = build_teams_sender(core)  # the Azure Bot's credentials checked before anything is read
+    else:
+        sender = build_slack_sender(core)  # SLACK_BOT_TOKEN checked before anything is read
     now = parse_when(args.now, core.tz, core.now())
     result = run_tick(core.uow, core.config, sender, now, draw_chart=render_chart_png)
     print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))

@@ -101,6 +101,14 @@ class Tenant:
         channels = {cid: body for body in ("silver", "gold") if (cid := config.channel(body, "teams"))}
         return cls(users, channels, **kwargs)
 
+    def add_user(self, aad: str, name: str, installed: bool = True) -> TeamsUser:
+        """Someone else in the tenant (not in ncpi.yaml), with the app installed for them or not."""
+        with self._lock:
+            self.users[aad] = TeamsUser(aad, name)
+            if installed:
+                self.installed.add(aad)
+            return self.users[aad]
+
     # --- lookups ---------------------------------------------------------------------------------
     def user(self, ref: str) -> TeamsUser | None:
         """A person by Entra object id, Teams user id (29:…) or personal chat id (a:…)."""

@@ -114,6 +114,7 @@ class TeamsGateway:
         self.timeout = timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
+        self._user_locks: dict[str, threading.Lock] = {}
 
     # --- the gateway's own event loop ------------------------------------------------------------
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
@@ -187,6 +188,17 @@ class TeamsGateway:
         url = str(found[1].get("serviceUrl") or self.service_url() or "")
         return Target(url, found[0], "personal", self.tenant_id) if url else None
 
+    def personal(self, aad: str) -> Target:
+        """The person's chat (from a sender thread): one thread at a time asks Teams for one person;
+        the others wait for its answer instead of each opening the same chat."""
+        found = self.personal_target(aad)
+        if found is not None:
+            return found
+        with self._lock:
+            user_lock = self._user_locks.setdefault(aad, threading.Lock())
+        with user_lock:
+            return self.run(self.open_personal(aad))
+
     # --- calls (coroutines: run them with `run`, or await them on a server's loop) ---------------
     async def post(self, target: Target, activity: Activity, reply_to: str | None = None) -> str:
         """Send `activity` to the target (as a reply to `reply_to`, if given); returns its id."""
@@ -228,16 +240,14 @@ class TeamsGateway:
         params = ConversationParameters.model_validate({
             "isGroup": False, "bot": {"id": self.bot_id}, "members": [{"id": aad}], "tenantId": self.tenant_id,
             "channelData": {"tenant": {"id": self.tenant_id}}})
-        created: dict[str, str] = {}
 
-        async def callback(context: TurnContext) -> None:
-            created["id"] = str(context.activity.conversation.id)
+        async def create(client: ConnectorClientBase) -> str:
+            return str((await client.conversations.create_conversation(params)).id or "")
 
-        try:
-            await self.adapter.create_conversation(self.app_id, "msteams", url, CONNECTOR_AUDIENCE, params, callback)
-        except Exception as exc:  # noqa: BLE001 - every failure is a ConnectorError to the caller
-            raise as_connector_error(exc) from exc
-        target = Target(url, created["id"], "personal", self.tenant_id)
+        # the SDK's own create_conversation leaves its connector client open when Teams refuses;
+        # a turn on the service URL closes it whatever happens
+        created = await self._with_client(Target(url, "new", "personal", self.tenant_id).reference(self.bot_id), create)
+        target = Target(url, created, "personal", self.tenant_id)
         reference = target.reference(self.bot_id).model_dump(mode="json", by_alias=True, exclude_none=True)
         reference["user"] = {"id": aad, "aadObjectId": aad}
         self.remember(aad, reference)

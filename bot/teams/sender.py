@@ -129,7 +129,7 @@ class TeamsSender:
             if url:
                 return Target(url, message.thread.conversation, "personal", self.gateway.tenant_id)
         try:
-            return self.gateway.run(self.gateway.open_personal(aad))
+            return self.gateway.personal(aad)
         except ConnectorError as exc:
             raise self._failure(exc, f"opening a chat with {recipient.person}") from exc
 

@@ -29,6 +29,7 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 MAX_CARD_CHARS = 16_000  # JSON characters (≈32 KB as UTF-16) of one card, data URIs aside
 MAX_TEXT = 2_000  # characters of one piece of text in a card (the rest is in the export)
+PART_NOTE = 700  # what "Part i of n" and a card's fallback text may add to a part
 DATA_URI = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
 
 RAG_COLOUR = {RAG.RED: "attention", RAG.AMBER: "warning", RAG.GREEN: "good", RAG.BLUE: "accent"}
@@ -146,9 +147,10 @@ def pack(head: Sequence[Element], items: Iterable[Element], title: str,
          limit: int = MAX_CARD_CHARS) -> list[Card]:
     """`head` then `items` as as few cards as keep each within `limit`, never cutting an item;
     later cards say which part they are."""
+    room = limit - PART_NOTE  # each card keeps room for its "Part i of n" and its fallback text
     groups: list[list[Element]] = [list(head)]
     for item in items:
-        if size_of(card(groups[-1] + [item])) > limit and len(groups[-1]) > (len(head) if len(groups) == 1 else 0):
+        if size_of(card(groups[-1] + [item])) > room and len(groups[-1]) > (len(head) if len(groups) == 1 else 0):
             groups.append([])
         groups[-1].append(item)
     n = len(groups)

@@ -76,7 +76,7 @@ def _error(text: str | None) -> list[Element]:
 def _text_input(input_id: str, label: str, placeholder: str, value: str, multiline: bool, required: bool,
                 error: str | None) -> list[Element]:
     field: Element = {"type": "Input.Text", "id": input_id, "label": label, "placeholder": placeholder,
-                      "isMultiline": multiline, "maxLength": MAX_INPUT, "value": clip(value, MAX_INPUT)}
+                      "isMultiline": multiline, "maxLength": MAX_INPUT, "value": value[:MAX_INPUT]}
     if required:
         field.update(isRequired=True, errorMessage=f"{label} is needed.")
     return [field, *_error(error)]

@@ -151,22 +151,19 @@ def test_every_card_fits_a_teams_message(world: tuple[MemoryUowFactory, ForceCon
     assert sum(1 for name in sizes if name.startswith("silver summary")) >= 2  # split, never cut
 
 
+def _text_blocks(node: Any) -> list[str]:
+    """The text of every TextBlock (Markdown in Teams) anywhere in a card."""
+    if isinstance(node, dict):
+        own = [str(node.get("text", ""))] if node.get("type") == "TextBlock" else []
+        return own + [t for key, value in node.items() if key != "data" for t in _text_blocks(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _text_blocks(item)]
+    return []
+
+
 def test_peoples_text_is_only_ever_in_text_runs(world: tuple[MemoryUowFactory, ForceConfig]) -> None:
     for name, card in _cards(world).items():
-        text_blocks: list[str] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                if node.get("type") == "TextBlock":
-                    text_blocks.append(str(node.get("text", "")))
-                for key, value in node.items():
-                    if key != "data":
-                        walk(value)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
-
-        walk(card)
+        text_blocks = _text_blocks(card)
         assert not any("javascript:" in t or "<at>" in t or "{{template}}" in t for t in text_blocks), name
 
 

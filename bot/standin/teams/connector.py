@@ -197,6 +197,7 @@ class ConnectorService(Service):
         return self.tenant.post(Posted(conversation=base, id=self.tenant.new_id(), kind="bot", sender=self.tenant.bot_id,
                                        text=str(activity.get("text") or ""),
                                        attachments=list(activity.get("attachments") or []),
+                                       summary=str(activity.get("summary") or ""),
                                        thread=thread or in_thread, reply_to=reply_to, at=time.time()))
 
 

@@ -62,6 +62,7 @@ class Posted:
     sender: str  # the bot's id, or the person's Entra object id
     text: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""  # what notifications announce (the activity's `summary`)
     thread: str | None = None
     reply_to: str | None = None
     updates: int = 0

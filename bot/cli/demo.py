@@ -42,18 +42,15 @@ def demo(args: argparse.Namespace) -> int:
 
 def teams_demo(args: argparse.Namespace) -> int:
     """`ncpi demo --platform teams`: the same tour, in Teams, against the Teams stand-in."""
-    from bot.teams.demo import (
-        WORKING_DAYS as TEAMS_DAYS,  # lazy: the Slack demo never loads the Agents SDK
-    )
-    from bot.teams.demo import run_teams_demo  # lazy: as above
+    from bot.teams import demo as teams  # lazy: the Slack demo never loads the Agents SDK
 
     print("ncpi demo --platform teams: one governance cycle of the North Yorkshire NCPI plan, 11–22 March 2022,")
     print("against a local stand-in for Microsoft Teams (nothing leaves this machine; no tenant, no credentials).")
     print("Every message below went through the real bot: activities signed as the Bot Framework signs them,")
     print("the Microsoft 365 Agents SDK, the delivery ledger and the scheduler's tick. Only the clock is simulated.")
     sink = io.StringIO() if args.quiet else None
-    with Progress("ncpi demo", total=TEAMS_DAYS) as progress:
-        result = run_teams_demo(args.database, out=sink, full=getattr(args, "full", False),
+    with Progress("ncpi demo", total=teams.WORKING_DAYS) as progress:
+        result = teams.run_teams_demo(args.database, out=sink, full=getattr(args, "full", False),
                                 progress=progress if args.quiet else None)
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(result.by_kind.items()))
     print()

@@ -120,6 +120,7 @@ def build_core(settings: Settings | None = None, clock: Clock | None = None,
     config = config or load_force_config(settings.config_file)
     if "timezone" in settings.model_fields_set and settings.timezone != config.timezone:
         # NCPI_TIMEZONE, when set, overrides the file (one deployment, one zone)
+        settings.zone()  # an unknown zone is one clear line, not a traceback later
         config = config.model_copy(update={"timezone": settings.timezone})
     if engine is None:
         with database_errors(settings.database_url):  # an unreadable URL, no PostgreSQL driver

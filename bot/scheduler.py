@@ -19,6 +19,7 @@ from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.storage.base import UowFactory
 from ncpi_core.usecases.ledger import TickResult, new_worker_id, run_tick
+from ncpi_core.usecases.ledger.dry_run import would_send
 
 log = logging.getLogger(__name__)
 JOB_ID = "ncpi-delivery-tick"
@@ -39,9 +40,14 @@ class DeliveryScheduler:
         self.worker = new_worker_id()
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.last: TickResult | None = None
+        self.dry_run = False  # `ncpi run --dry-run`: log what each tick would send, send nothing
+        self.announced: set[str] = set()  # keys a dry run has logged (each said once)
 
     def tick(self) -> TickResult | None:
         """One tick; errors are logged (the next tick tries again), never raised into APScheduler."""
+        if self.dry_run:
+            self._log_what_would_go()
+            return None
         try:
             self.last = run_tick(self.uow_factory, self.config, self.port, self.clock(), worker=self.worker,
                                  draw_chart=self.draw_chart)
@@ -51,6 +57,17 @@ class DeliveryScheduler:
         if self.last.sent or self.last.failed or self.last.dead:
             log.info("delivery tick: %s", self.last.as_dict())
         return self.last
+
+    def _log_what_would_go(self) -> None:
+        try:
+            owed = would_send(self.uow_factory, self.config, self.port.platform, self.clock())
+        except Exception:  # noqa: BLE001 - as a real tick: the next one tries again
+            log.exception("dry-run tick failed; the next one will try again")
+            return
+        for o in owed:
+            if o.key not in self.announced:
+                self.announced.add(o.key)
+                log.info("dry run: would send %s (%s) to %s; not sent", o.key, o.kind.value, o.recipient)
 
     def start(self) -> None:
         self.scheduler.add_job(self.tick, "interval", seconds=self.interval_seconds, id=JOB_ID,

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ncpi_core.errors import ConfigurationError
+from ncpi_core.storage.engine import with_password
+
+# Docker and Kubernetes secrets: a file per setting, named as its variable (/run/secrets/SLACK_BOT_TOKEN)
+SECRETS_DIR = "/run/secrets"
 
 
 class Settings(BaseSettings):
+    """Each setting from the environment, a `.env` file, or a secrets file named as its variable in
+    NCPI_SECRETS_DIR (default /run/secrets, where Docker and Kubernetes mount secrets)."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
                                       populate_by_name=True)
+
+    def __init__(self, **values: Any) -> None:
+        if "_secrets_dir" not in values:
+            folder = os.environ.get("NCPI_SECRETS_DIR", SECRETS_DIR)
+            if Path(folder).is_dir():  # (pydantic-settings warns about a folder that is not there)
+                values["_secrets_dir"] = folder
+        super().__init__(**values)
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
@@ -22,6 +39,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///ncpi.db",
                               validation_alias=AliasChoices("NCPI_DATABASE_URL", "DATABASE_URL"))
     config_dir: Path = Field(default=Path("config"), validation_alias="NCPI_CONFIG_DIR")
+    # the database password apart from the URL (an environment variable or a secrets file), so
+    # compose.yaml and the URL need not hold it; filled into NCPI_DATABASE_URL when that has none
+    database_password: SecretStr | None = Field(default=None, validation_alias="NCPI_DATABASE_PASSWORD")
     timezone: str = Field(default="Europe/London", validation_alias="NCPI_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="NCPI_LOG_LEVEL")
     # Microsoft Teams (Azure Bot registration): the Bot Framework names, or the Agents SDK's own
@@ -43,6 +63,13 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, v: str) -> str:
         return v if v.endswith("/") else v + "/"
 
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        password = _value(self.database_password).strip()
+        if password:
+            self.database_url = with_password(self.database_url, password)
+        return self
+
     @property
     def config_file(self) -> Path:
         return self.config_dir / "ncpi.yaml"
@@ -50,6 +77,13 @@ class Settings(BaseSettings):
     @property
     def plan_file(self) -> Path:
         return self.config_dir / "action_plan.yaml"
+
+    def zone(self) -> ZoneInfo:
+        """NCPI_TIMEZONE as a zone; an abbreviation (BST) or a typo is a `ConfigurationError`."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError("settings.timezone_unknown", zone=self.timezone) from None
 
     # Each refusal is a code; its words (in bot/copy) name the variable and where to copy it from.
     def bot_token(self) -> str:

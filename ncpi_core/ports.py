@@ -111,7 +111,7 @@ class Outgoing:
     content: Content
     tz: ZoneInfo
     thread: MessageRef | None = None  # post as a reply in this thread (a nudge under its prompt)
-    extra: dict[str, Any] = field(default_factory=dict)  # attachments: chart_png, chart_name, chart_note
+    extra: dict[str, Any] = field(default_factory=dict)  # attachments: chart_png, chart_name, chart_alt, chart_note
 
 
 class SendFailed(Exception):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 # sub-command -> "module:function"; each handler takes the parsed args and returns an exit status
 HANDLERS = {
@@ -22,8 +24,16 @@ HANDLERS = {
     "schedule": "bot.cli.schedule:schedule",
     "next": "bot.cli.schedule:next_meetings",
     "tick": "bot.cli.schedule:tick",
+    "standin": "bot.cli.standin:standin",
     "teams-package": "bot.cli.teams:package",
 }
+
+
+def _version() -> str:
+    try:
+        return version("ncpi")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    p.add_argument("--version", action="version", version=f"ncpi {_version()}", help="print ncpi's version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot and its scheduler")
@@ -45,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="HTTP port: default 3000 (Slack, http mode), 3978 (Teams)")
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not tick; use `ncpi tick` from cron instead")
+    run.add_argument("--dry-run", action="store_true",
+                     help="answer Slack as usual, but log what the scheduler would send instead of sending it")
 
     demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack (or Teams) stand-in, no tokens")
     demo.add_argument("--platform", choices=["slack", "teams"], default="slack", help="slack (default) or teams")
@@ -54,29 +67,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database commands")
     dbsub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
-    dbsub.add_parser("upgrade", help="create or migrate the schema")
+    dbsub.add_parser("upgrade", help="create or migrate the schema (safe to run from several replicas at once)")
 
     plan = sub.add_parser("plan", help="load or import the action plan")
     plansub = plan.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND")
     load = plansub.add_parser("load", help="load or sync the plan from YAML")
     load.add_argument("file", nargs="?", help="plan file (default: $NCPI_CONFIG_DIR/action_plan.yaml)")
+    load.add_argument("--if-changed", action="store_true",
+                      help="load only if the file changed since it was last loaded (for start-up scripts)")
     imp = plansub.add_parser("import", help="load or sync the plan from a CSV or Excel file")
     imp.add_argument("file", help="FILE.csv or FILE.xlsx (same columns as `ncpi export --format csv`)")
 
     summ = sub.add_parser("summary", help="the Silver or Gold summary on the terminal")
-    summ.add_argument("--level", choices=["silver", "gold"], default="silver")
-    summ.add_argument("--format", choices=["text", "markdown", "csv", "json"], default="text")
-    summ.add_argument("--filter", choices=["overdue", "missing", "red"], default=None)
+    summ.add_argument("--level", choices=["silver", "gold"], default="silver",
+                      help="silver: every action; gold: exceptions and one line per recommendation (default silver)")
+    summ.add_argument("--format", choices=["text", "markdown", "csv", "json"], default="text",
+                      help="how to print it (default text)")
+    summ.add_argument("--filter", choices=["overdue", "missing", "red"], default=None,
+                      help="only overdue actions, those with no update this cycle, or red ones")
     summ.add_argument("--recommendation", default=None, help="only this recommendation, e.g. R3")
     summ.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     exp = sub.add_parser("export", help="the plan with its latest updates and history")
-    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx")
-    exp.add_argument("--out", required=True, help="output file")
+    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx",
+                     help="xlsx (default), csv (the import template), markdown or html (a printable pack)")
+    exp.add_argument("--out", required=True, help="the file to write")
     exp.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     chart = sub.add_parser("chart", help="the plan's RAG position over time as a PNG")
-    chart.add_argument("--out", required=True, help="output .png file")
+    chart.add_argument("--out", required=True, help="the file to write: .png, or .svg or .pdf")
     chart.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     check = sub.add_parser("check", help="validate configuration and plan (and Slack or Teams, with credentials)")
@@ -86,15 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     sched = sub.add_parser("schedule", help="preview what the bot will send and when (sends nothing)")
     sched.add_argument("--from", dest="from_", default=None, help="YYYY-MM-DD (default: today)")
     sched.add_argument("--to", default=None, help="YYYY-MM-DD (default: 6 weeks after --from)")
-    sched.add_argument("--format", choices=["text", "json"], default="text")
+    sched.add_argument("--format", choices=["text", "json"], default="text", help="how to print it (default text)")
 
     nxt = sub.add_parser("next", help="the next meetings and the deadlines before them")
     nxt.add_argument("--now", default=None, help="ISO date-time to look from (default: now)")
 
     tick = sub.add_parser("tick", help="send whatever is due now, once, and exit (for cron)")
-    tick.add_argument("--now", default=None, help="ISO date-time (default: now)")
+    tick.add_argument("--now", default=None,
+                      help="ISO date-time (default: now); a future time needs --dry-run or --force")
+    tick.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
+    tick.add_argument("--force", action="store_true", help="send even though --now is in the future")
     tick.add_argument("--platform", choices=["slack", "teams"], default="slack",
                       help="the chat platform to send on (default slack)")
+    standin = sub.add_parser("standin", help="a local Slack stand-in to try `ncpi run` and `ncpi tick` without a "
+                                               "workspace; prints the settings to use")
+    standin.add_argument("--port", type=int, default=3001,
+                         help="the stand-in's port on 127.0.0.1 (default 3001; 0 picks a free one)")
 
     package = sub.add_parser("teams-package", help="the Teams app package (manifest and icons) to upload")
     package.add_argument("--out", default="ncpi-teams.zip", help="the .zip to write (default ncpi-teams.zip)")
@@ -127,12 +153,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
-        return int(handler(args) or 0)
+        status = int(handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+        return status
     except NcpiError as exc:
         print(f"ncpi {key.replace('.', ' ')}: {copy.error_text(exc, copy.CLI)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _pipe_closed()
+
+
+def _pipe_closed() -> int:
+    """The reader went away (`ncpi schedule | head`): stop quietly, as Unix tools do (128 + SIGPIPE).
+
+    stdout is pointed at /dev/null so Python's own flush at exit does not complain again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from ncpi_core.config.yamlfile import read_yaml
 from ncpi_core.domain.calendar import WorkingDays, meetings_between
 from ncpi_core.domain.models import Body
 from ncpi_core.errors import NcpiError, ValidationFailed
-from ncpi_core.storage.errors import safe_url
+from ncpi_core.storage.errors import parse_url, safe_url
 from ncpi_core.storage.health import probe_url
 
 # what each part of ncpi needs; see config/slack_manifest.yaml
@@ -82,6 +82,11 @@ def _meeting_checks(config: ForceConfig) -> Iterator[Line]:
 
 def _database_checks(settings: Settings) -> Iterator[Line]:
     url = safe_url(settings.database_url)
+    try:
+        parse_url(settings.database_url)  # readable, supported, its driver and folder there
+    except NcpiError as exc:
+        yield False, f"database: {copy.error_text(exc, copy.CLI)}"
+        return
     health = probe_url(settings.database_url)
     if not health.answering:
         yield False, f"database {url}: cannot connect ({health.problem}); check NCPI_DATABASE_URL"

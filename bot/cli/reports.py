@@ -10,8 +10,9 @@ from bot.bootstrap import Core, build_core
 from bot.cli.progress import Progress
 from bot.cli.schedule import parse_when
 from bot.copy import decision_hint
-from ncpi_core.domain.summaries.chart import ChartUnavailable
-from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable, describe_chart
+from ncpi_core.errors import InvalidInput
+from ncpi_core.reports.chart import CHART_FORMATS, render_chart, render_chart_png
 from ncpi_core.reports.common import NO_PLAN
 from ncpi_core.reports.export import write_export
 from ncpi_core.reports.render import render_summary
@@ -53,12 +54,18 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chart_png(core: Core) -> bytes | None:
-    """The chart for the export's Chart sheet, or None when matplotlib is not installed."""
+def _chart(core: Core) -> tuple[bytes | None, str]:
+    """The chart for the export (xlsx's Chart sheet, the HTML pack) and its words, or (None, "")
+    when matplotlib is not installed."""
+    data = chart_data(core.uow, core.config, core.now())
     try:
-        return render_chart_png(chart_data(core.uow, core.config, core.now()))
+        return _chart_png_of(data), describe_chart(data)
     except ChartUnavailable:
-        return None
+        return None, ""
+
+
+def _chart_png_of(data: ChartData) -> bytes:
+    return render_chart_png(data)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -75,28 +82,33 @@ def export(args: argparse.Namespace) -> int:
             progress.clear()
             print(NO_PLAN)
             return 1
-        if args.format == "xlsx":
+        pictured = args.format in ("xlsx", "html")
+        if pictured:
             progress.step(f"drawing the chart ({len(data.updates):,} updates read)")
-        png = _chart_png(core) if args.format == "xlsx" else None
+        png, alt = _chart(core) if pictured else (None, "")
         progress.step(f"writing {out.name}")
-        written = write_export(data, args.format, out, chart_png=png, hint=decision_hint)
+        written = write_export(data, args.format, out, chart_png=png, hint=decision_hint, chart_alt=alt)
     actions = len(data.summary.actions)
     print(f"Wrote {', '.join(str(p) for p in written)}: {actions} actions, {len(data.updates)} updates, "
           f"{len(data.audit)} audit entries.")
-    if args.format == "xlsx" and png is None:
-        print("No chart sheet: install matplotlib with pip install 'ncpi[charts]' to include it.")
+    if pictured and png is None:
+        print("No chart sheet: matplotlib is missing from this installation; reinstall ncpi (it includes it).")
     return 0
 
 
 def chart(args: argparse.Namespace) -> int:
     """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
-    core = _core(args)
     out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in CHART_FORMATS:  # never PNG bytes in a file named .jpg
+        raise InvalidInput("chart.format_unsupported", suffix=out.suffix or "(none)",
+                           formats=", ".join(f".{f}" for f in CHART_FORMATS))
+    core = _core(args)
     with database_errors(core.settings.database_url):
         data = chart_data(core.uow, core.config, core.now())
     if not data.progress:
         print(NO_PLAN)
         return 1
-    out.write_bytes(render_chart_png(data))
+    out.write_bytes(render_chart(data, fmt))
     print(f"Wrote {out}: {len(data.points)} points, {len(data.progress)} recommendations.")
     return 0

@@ -95,9 +95,16 @@ def _ready_core(settings: Settings) -> Core:
     return core
 
 
-def _stop_on_sigterm() -> None:
+_STOP = threading.Event()  # set by SIGTERM (and Ctrl-C): Socket Mode's main thread waits on it
+
+
+def _stop_on_sigterm(interrupt: bool = True) -> None:
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt  # leave serve_forever / the socket loop the same way as Ctrl-C
+        _STOP.set()
+        if interrupt:
+            raise KeyboardInterrupt  # leave serve_forever the same way as Ctrl-C
+        # Socket Mode: only the event. An exception raised wherever the main thread happens to be
+        # (inside the SDK's connect) can be swallowed there, leaving ncpi running after SIGTERM.
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
@@ -119,7 +126,14 @@ def _serve(slack: SlackRuntime, mode: str, port: int, app_token: str | None) -> 
             handler = SocketModeHandler(slack.app, app_token, web_client=slack.client)
             log.info("ncpi connecting to Slack in Socket Mode (health: http://0.0.0.0:%s%s)",
                      server.server_address[1], HEALTH_PATH)
-            handler.start()
+            handler.connect()
+            log.info("ncpi connected to Slack in Socket Mode")
+            try:
+                while not _STOP.wait(0.5):
+                    pass
+                log.info("ncpi stopping")
+            finally:
+                handler.close()
     except KeyboardInterrupt:
         log.info("ncpi stopping")
     finally:
@@ -148,10 +162,13 @@ def run(args: argparse.Namespace) -> int:
     except (BoltError, SlackApiError, OSError) as exc:
         raise _connect_error(exc, settings) from None
     if slack.scheduler is not None:
+        if getattr(args, "dry_run", False):
+            slack.scheduler.dry_run = True
+            log.warning("dry run: the scheduler logs what it would send and sends nothing")
         slack.scheduler.start()
     else:
         log.info("no scheduler (--no-scheduler): run `ncpi tick` from cron to send what is due")
-    _stop_on_sigterm()
+    _stop_on_sigterm(interrupt=mode == "http")
     try:
         _serve(slack, mode, args.port or SLACK_PORT, app_token)
     finally:

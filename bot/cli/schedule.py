@@ -19,6 +19,7 @@ from ncpi_core.errors import InvalidInput, NcpiError
 from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.usecases.ledger import run_tick
+from ncpi_core.usecases.ledger.dry_run import would_send
 from ncpi_core.usecases.ledger.record import read_facts
 
 # The preview shows what goes out on the platform ncpi.yaml's bare ids and channels are for.
@@ -144,14 +145,46 @@ def next_meetings(args: argparse.Namespace) -> int:
     return 0
 
 
+# `ncpi tick --now` a little ahead of the clock is a clock skew, not a time travel
+FUTURE_TOLERANCE = timedelta(minutes=1)
+
+
 def tick(args: argparse.Namespace) -> int:
+    """Send what is due now, once; `--dry-run` prints it instead; a future `--now` needs `--force`."""
     core = build_core()
-    sender: DeliveryPort
-    if getattr(args, "platform", "slack") == "teams":
+    dry_run, force = getattr(args, "dry_run", False), getattr(args, "force", False)
+    sender: DeliveryPort | None = None
+    if dry_run:
+        pass
+    elif getattr(args, "platform", "slack") == "teams":
         sender = build_teams_sender(core)  # the Azure Bot's credentials checked before anything is read
     else:
         sender = build_slack_sender(core)  # SLACK_BOT_TOKEN checked before anything is read
-    now = parse_when(args.now, core.tz, core.now())
+    real_now = core.now()
+    now = parse_when(args.now, core.tz, real_now)
+    if now > real_now + FUTURE_TOLERANCE and not (dry_run or force):
+        # sending now what is only owed then would surprise everyone who gets it
+        raise InvalidInput("tick.future", when=f"{now.astimezone(core.tz):%a %d %b %Y %H:%M}",
+                           now=f"{real_now.astimezone(core.tz):%a %d %b %Y %H:%M}")
+    if sender is None:
+        return _dry_run(core, now, getattr(args, "platform", PREVIEW_PLATFORM))
     result = run_tick(core.uow, core.config, sender, now, draw_chart=render_chart_png)
     print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))
+    return 0
+
+
+def _dry_run(core: Core, now: datetime, platform: str = PREVIEW_PLATFORM) -> int:
+    """Print what a tick at `now` would send (on `platform`); nothing is sent or recorded."""
+    tz = core.tz
+    items = would_send(core.uow, core.config, platform, now)
+    print(f"Dry run at {now.astimezone(tz):%a %d %b %Y %H:%M} ({core.config.timezone}): "
+          f"{len(items)} message(s) would be sent; nothing is sent or recorded.")
+    for o in items:
+        if o.recipient.body is not None:
+            who = f"#{o.recipient.body}"
+        else:
+            person = core.config.person(o.recipient.person or "")
+            who = person.name if person else str(o.recipient)
+        what = o.action_id or o.meeting or ""
+        print(f"{o.due_at.astimezone(tz):%a %d %b %H:%M}  {o.kind.value:<16} {who:<36} {what}".rstrip())
     return 0

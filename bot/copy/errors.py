@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.copy.setup import SETUP_ERRORS
-from bot.copy.voice import Params, Voice, Words, ids_text, say
+from bot.copy.voice import CLI, Params, Voice, Words, ids_text, say
 from ncpi_core.domain import pii
 from ncpi_core.errors import NcpiError
 
@@ -168,19 +168,23 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                lambda p, v: f"Use one of {', '.join(p['filters'])}."),
     "summary.unknown_word": ("I don't understand `{word}` in `{cmd}summary`.",
                              "Try `{cmd}{usage}` (recommendations are {sample}…)."),
-    "chart.unavailable": ("Charts need matplotlib, which is not installed.", "Run: pip install 'ncpi[charts]'"),
+    # a chat channel is never told to run a command: the words are for the person who installed ncpi
+    "chart.unavailable": ("The chart cannot be drawn: matplotlib is missing from this installation.",
+                          lambda p, v: "Reinstall ncpi (pip install ncpi includes it)." if v is CLI
+                          else "The force's IT can reinstall ncpi, which includes it."),
+    "chart.format_unsupported": ("A chart cannot be written as a {suffix} file.",
+                                 "End --out with one of {formats}, e.g. --out chart.png."),
+    "tick.future": ("--now {when} is in the future (it is now {now}): ncpi tick would send today what is "
+                    "only owed then.", "Add --dry-run to see what would be sent, or --force to send it anyway."),
+    "demo.stalled": ("The demo's bot gave {got} of the {expected} answer(s) to {what} expected within {seconds:.0f} s.",
+                     "The machine may be very busy: run ncpi demo again (the demo waits for answers, "
+                     "not for time, so this is rare)."),
     "when.unreadable": ("'{typed}' is not a date or date-time.",
                         "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2022-03-01T09:00."),
     "when.reversed": ("--to is before --from.", "Give --from YYYY-MM-DD --to YYYY-MM-DD in order."),
     "storage.unavailable": ("The database did not answer.", "Please try again shortly."),
     "storage.schema_missing": ("The database has no ncpi tables yet (or an older schema).",
                                "Run `ncpi db upgrade` first."),
-    "storage.no_tables": ("The database has no ncpi tables yet.", "Run `ncpi db upgrade` first."),
-    "storage.unreachable": ("Cannot reach the database at {url}.",
-                            "Check NCPI_DATABASE_URL and that the server is running."),
-    "storage.url_invalid": ("NCPI_DATABASE_URL is not a database URL: {url}",
-                            "Use sqlite:///ncpi.db or postgresql+psycopg://user:password@host/dbname."),
-    "storage.driver_missing": ("PostgreSQL support is not installed.", "Run: pip install 'ncpi[postgres]'"),
     "file.invalid": (lambda p, v: "\n".join(p["problems"]), ""),
     **SETUP_ERRORS,
 }

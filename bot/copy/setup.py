@@ -1,7 +1,10 @@
-"""The words of setting ncpi up: a missing or malformed secret, Slack refusing or out of reach.
+"""The words of setting ncpi up: a missing or malformed secret, Slack refusing or out of reach, a
+database URL or time zone that cannot work.
 
-Said by the command line (`ncpi run`, `ncpi tick`, `ncpi check`) to the person deploying ncpi, so
-they name the environment variables and the place in Slack's app settings to copy a value from.
+Said by the command line (`ncpi run`, `ncpi tick`, `ncpi check`, `ncpi db upgrade`…) to the person
+deploying ncpi, so they name the environment variable, what is wrong with it and what would work:
+every case a force's IT meets in the first hour is here, in one place
+(tests/integration/test_setup_errors.py tries each one).
 """
 
 from __future__ import annotations
@@ -40,4 +43,25 @@ SETUP_ERRORS: dict[str, tuple[Words, Words]] = {
     "teams.unreachable": ("Cannot reach Microsoft's sign-in service at {url} ({error}).",
                           "Check the network, a proxy, or NCPI_TEAMS_AUTHORITY."),
     "teams.extra_missing": ("The Microsoft Teams front end is not installed.", "Run: pip install 'ncpi[teams]'"),
+    # the database (NCPI_DATABASE_URL)
+    "storage.url_invalid": ("NCPI_DATABASE_URL cannot be read as a database URL ({reason}): {url}",
+                            "Use sqlite:///ncpi.db or postgresql://user:password@host:5432/dbname."),
+    "storage.scheme_unsupported": ("NCPI_DATABASE_URL names a '{scheme}' database, which ncpi does not support.",
+                                   "Use PostgreSQL (postgresql://user:password@host:5432/dbname) or SQLite "
+                                   "(sqlite:///ncpi.db)."),
+    "storage.driver_missing": ("NCPI_DATABASE_URL is a PostgreSQL URL, but its driver ({driver}) is not installed.",
+                               "Install ncpi with the {extra} extra: pip install 'ncpi[{extra}]' "
+                               "(the Docker image has it)."),
+    "storage.folder_missing": ("NCPI_DATABASE_URL's SQLite file is in the folder {folder}, which does not exist.",
+                               "Create the folder (mkdir -p {folder}) or point NCPI_DATABASE_URL elsewhere."),
+    "storage.database_missing": ("The database server answers, but it has no database named {name}.",
+                                 "Create it (createdb {name}, or CREATE DATABASE {name}; as the PostgreSQL "
+                                 "administrator), then run ncpi db upgrade."),
+    "storage.unreachable": ("Cannot reach the database at {url}.",
+                            "Check NCPI_DATABASE_URL's host and port, and that the server is running."),
+    "storage.no_tables": ("The database has no ncpi tables yet.", "Run `ncpi db upgrade` first."),
+    # the time zone (NCPI_TIMEZONE or timezone: in ncpi.yaml)
+    "settings.timezone_unknown": ("NCPI_TIMEZONE is '{zone}', which is not a time zone name.",
+                                  "Use an IANA name such as Europe/London, Europe/Dublin or UTC (abbreviations "
+                                  "like BST or GMT are not zones)."),
 }

@@ -7,10 +7,11 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.error import HTTPError, URLError
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import copy
 from bot.slack.blocks import common as blocks
@@ -127,10 +128,13 @@ def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: Bo
     errors after it. A modal submission not yet acknowledged gets `response_action: errors`.
     """
     info = describe_request(body)
+    expected = slack_trouble(error)
     if isinstance(error, NcpiError) and not isinstance(error, StorageUnavailable):
         log.info("refused %s: %s", info, error)
     elif isinstance(error, StorageUnavailable):
         log.error("database unavailable while handling %s: %s", info, type(error).__name__)
+    elif expected is not None:  # Slack said no, or could not be reached: one line, not a traceback
+        log.warning("Slack call failed while handling %s: %s", info, expected)
     else:
         log.error("failed handling %s", info, exc_info=error)
     text = user_message(error)
@@ -142,8 +146,26 @@ def report_error(deps: Deps, error: Exception, body: dict[str, Any], context: Bo
                                                              "errors": errors}),
                                 headers={"content-type": ["application/json;charset=utf-8"]})
         _tell(deps, context, body, text)
-    except Exception:  # noqa: BLE001 - telling the user failed too; the log has the cause
-        log.warning("could not tell the user about the error in %s", info, exc_info=True)
+    except Exception as again:  # noqa: BLE001 - telling the user failed too; the log has the cause
+        trouble = slack_trouble(again)
+        if trouble is not None:
+            log.warning("could not tell the user about the error in %s: %s", info, trouble)
+        else:
+            log.warning("could not tell the user about the error in %s", info, exc_info=True)
+    return None
+
+
+def slack_trouble(error: BaseException) -> str | None:
+    """One line for the failures Slack's side is expected to have now and then (an error answer,
+    an expired or dead response URL, a dropped connection), or None for anything else (a bug,
+    logged with its traceback)."""
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error", "") if error.response is not None else ""
+        return f"{type(error).__name__}: {code or 'error'}"
+    if isinstance(error, HTTPError):
+        return f"HTTP {error.code} from {error.url.split('?', 1)[0] if error.url else 'Slack'}"
+    if isinstance(error, URLError | SlackClientError | OSError):
+        return f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
     return None
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.bootstrap import ManualClock, build_core, build_slack
 from bot.cli.progress import Progress
@@ -50,6 +50,9 @@ class DemoResult:
     seconds: float = 0.0
     invalid_payloads: int = 0  # messages or views Slack would have refused (expected 0)
     broadcast_mentions: int = 0  # messages that would ping a whole channel (expected 0)
+    # the Block Kit of every message and view the bot produced, as Slack received it
+    surfaces: list[list[dict[str, Any]]] = field(default_factory=list)
+    file_alt_texts: list[str | None] = field(default_factory=list)  # each uploaded file's alternative text
 
 
 def _fresh_database(url: str) -> None:
@@ -78,7 +81,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
     clock = ManualClock(local_to_utc(FIRST_DAY, datetime.min.time().replace(hour=8), config.tz))
     result = DemoResult(database_url=database_url)
     with SlackStandIn.from_config(config) as slack:
-        settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
+        settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                             SLACK_API_URL=slack.api_url, NCPI_DATABASE_URL=database_url,
                             NCPI_CONFIG_DIR=config_dir)
         core = build_core(settings, clock=clock, config=config)
@@ -98,6 +101,10 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
             result.messages = len(slack.timeline())
             result.invalid_payloads = len(slack.invalid_payloads)
             result.broadcast_mentions = len(slack.broadcast_mentions())
+            result.surfaces = [m.blocks for m in slack.timeline()] + [
+                list((v.view or {}).get("blocks") or []) for v in slack.views]
+            result.file_alt_texts = [c.params.get("alt_txt") for c in slack.calls
+                                     if c.method == "files.getUploadURLExternal"]
             for msg in slack.timeline():
                 kind = delivery_kind(msg) or ("reply" if msg.kind in ("message", "response", "ephemeral")
                                               else msg.kind)
@@ -164,13 +171,13 @@ def _prompt_day(t: Tour) -> None:
 def _closure_day(t: Tour) -> None:
     t.at(date(2022, 3, 16), 9, 30)
     t.command(CJC, "complete R4.1 https://intranet.example/custody/overnight-review-audit-march.pdf",
-              channel=t.slack.dm_channel(CJC))
+              channel=t.slack.dm_channel(CJC), answers=2)  # the reply, and the proposal to the Silver chair
     t.at(date(2022, 3, 16), 11, 0)
-    t.command(TACC, "approve R4.1", channel=t.slack.dm_channel(TACC))
+    t.command(TACC, "approve R4.1", channel=t.slack.dm_channel(TACC), answers=3)  # and notices to owner and Gold
     t.at(date(2022, 3, 16), 11, 30)
     t.command(TACC, "missing")
 
 
 def _gold_day(t: Tour) -> None:
     t.at(date(2022, 3, 18), 10, 40)
-    t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD))
+    t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD), answers=3)

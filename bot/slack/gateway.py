@@ -115,9 +115,11 @@ class SlackGateway:
         self.client.views_publish(user_id=slack_user, view=view)
 
     def upload_file(self, channel: str, filename: str, content: bytes, title: str,
-                    comment: str | None = None, thread_ts: str | None = None) -> None:
+                    comment: str | None = None, thread_ts: str | None = None, alt_txt: str | None = None) -> None:
         kwargs: dict[str, Any] = {"channel": channel, "filename": filename, "content": content,
                                   "title": title}
+        if alt_txt:
+            kwargs["alt_txt"] = alt_txt  # what a screen reader says for the image
         if comment:
             kwargs["initial_comment"] = comment
         if thread_ts:

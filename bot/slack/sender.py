@@ -145,7 +145,8 @@ class DeliverySender:
         try:
             if png:
                 self.gateway.upload_file(posted.conversation, message.extra.get("chart_name", "chart.png"), png,
-                                         "RAG position over time", thread_ts=posted.message)
+                                         "RAG position over time", thread_ts=posted.message,
+                                         alt_txt=message.extra.get("chart_alt"))
             elif isinstance(note, NcpiError):
                 self.gateway.post(posted.conversation, f"The RAG chart is not attached: {error_text(note, SLACK)}",
                                   thread_ts=posted.message)

@@ -16,6 +16,7 @@ from bot.standin.transcript import describe_target, render_message
 from ncpi_core.domain.calendar import local_to_utc
 from ncpi_core.domain.ledger import DeliveryState, Kind
 from ncpi_core.domain.models import Body
+from ncpi_core.errors import NcpiError
 from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.usecases.ledger import run_tick
@@ -43,6 +44,14 @@ def delivery_kind(msg: Message) -> str | None:
     return None if kind == Kind.NOTICE else kind
 
 
+# how long a step waits for the bot's answers: far beyond what even a loaded machine needs
+ANSWER_LIMIT = 60.0
+
+
+class DemoStalled(NcpiError):
+    """The bot did not give a step's expected answers within ANSWER_LIMIT seconds."""
+
+
 class Tour:
     """Drives the simulated cycle and prints each message as it would read in Slack."""
 
@@ -54,6 +63,7 @@ class Tour:
         self.channels = {address: body.value for body in (Body.SILVER, Body.GOLD)
                          if (address := core.config.channel(body, PLATFORM)) is not None}
         self.printed = 0
+        self.views_seen = 0
         self.seen_kinds: set[str] = set()
         self.progress = progress
 
@@ -71,27 +81,30 @@ class Tour:
         local = self.clock().astimezone(self.core.tz)
         self.say(f"  {local:%H:%M}  ✎ {self.users.get(slack_user, slack_user)} {how}: {text}")
 
-    def flush(self, wait: float | None = 0.0) -> None:
-        """Print what the bot has said since the last flush (after waiting for it to settle,
-        unless `wait` is None: a tick has finished all its sending when it returns)."""
-        if wait is not None:
-            self.settle(wait)
+    def flush(self) -> None:
+        """Print what the bot has said since the last flush."""
         timeline = self.slack.timeline()
         for msg in timeline[self.printed:]:
             self._print_message(msg)
         self.printed = len(timeline)
 
-    def settle(self, wait: float = 0.0, quiet: float = 0.1, limit: float = 5.0) -> None:
-        """Wait until the bot has stopped talking to Slack (listeners run after the ack)."""
-        deadline = time.monotonic() + limit
-        time.sleep(wait)
-        count = len(self.slack.calls)
-        while time.monotonic() < deadline:
-            time.sleep(quiet)
-            now_count = len(self.slack.calls)
-            if now_count == count:
-                return
-            count = now_count
+    def await_bot(self, what: str, messages: int = 0, views: int = 0) -> None:
+        """Wait for the answers a step expects (listeners run after the ack), then print them.
+
+        `messages` counts what appears in Slack (posts, responses to the command, ephemerals),
+        `views` the forms opened. Waiting is for those answers, never for a quiet spell, so a busy
+        machine only makes the demo slower; past ANSWER_LIMIT seconds it stops with a clear message.
+        """
+        want_messages = self.printed + messages
+        want_views = self.views_seen + views
+        deadline = time.monotonic() + ANSWER_LIMIT
+        while len(self.slack.timeline()) < want_messages or len(self.slack.views) < want_views:
+            if time.monotonic() > deadline:
+                raise DemoStalled("demo.stalled", what=what, seconds=ANSWER_LIMIT,
+                                  got=len(self.slack.timeline()) - self.printed, expected=messages)
+            time.sleep(0.01)
+        self.views_seen = len(self.slack.views)
+        self.flush()
 
     def _print_message(self, msg: Message) -> None:
         local = self.clock().astimezone(self.core.tz)
@@ -122,7 +135,7 @@ class Tour:
     def tick(self) -> None:
         run_tick(self.core.uow, self.core.config, self.port, self.clock(), worker="demo",
                  draw_chart=render_chart_png)
-        self.flush(None)
+        self.flush()  # a tick has finished all its sending when it returns
 
     def tick_through(self, d: date, first_hour: int = 8, last_hour: int = 18) -> None:
         for hour in range(first_hour, last_hour + 1):
@@ -144,12 +157,16 @@ class Tour:
         raise LookupError(f"prompt for {action_id} not found at the stand-in")
 
     def click(self, user: str, action_id: str, value: str, msg: Message, label: str) -> None:
+        """A button on a prompt: `Update…` opens the form; the others answer with one message."""
         self.person(user, "clicks", f"[{label}] on the prompt for {value}")
         url = self.slack.new_response_url(channel=msg.channel, user=user, message_ts=msg.ts)
         self.sender.block_action(user, action_id, value, channel_id=msg.channel, response_url=url,
                                  message={"type": "message", "ts": msg.ts, "text": msg.text,
                                           "blocks": msg.blocks})
-        self.flush(0.05)
+        if action_id == "ncpi_update_open":
+            self.await_bot(f"the [{label}] button", views=1)
+        else:
+            self.await_bot(f"the [{label}] button", messages=1)
 
     def submit_modal(self, user: str, rag: str, progress: int, narrative: str, blockers: str = "",
                      evidence: str = "") -> None:
@@ -168,7 +185,9 @@ class Tour:
         resp = self.sender.view_submission(user, "ncpi_update_modal", values, meta, view.id)
         if resp.body:
             self.say(f"          (Slack shows in the form: {resp.body})")
-        self.flush(0.05)
+            self.flush()
+        else:
+            self.await_bot("the update form", messages=1)
 
     def dm(self, user: str, text: str, thread: Message | None = None) -> None:
         channel = self.slack.dm_channel(user)
@@ -176,14 +195,15 @@ class Tour:
         self.person(user, how, text)
         ts = self.slack.add_user_message(channel, user, text, thread.ts if thread else None)
         self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread.ts if thread else None)
-        self.flush(0.05)
+        self.await_bot("a DM", messages=1)
 
-    def command(self, user: str, text: str, channel: str | None = None) -> None:
+    def command(self, user: str, text: str, channel: str | None = None, answers: int = 1) -> None:
+        """`/ncpi text`, answered with `answers` messages (the reply, and any notices it causes)."""
         channel = channel or self.channel(Body.SILVER)
         self.person(user, "types", f"/ncpi {text}")
         url = self.slack.new_response_url(channel=channel, user=user)
         self.sender.slash_command(user, text, channel_id=channel, response_url=url)
-        self.flush(0.05)
+        self.await_bot(f"/ncpi {text}", messages=answers)
 
     def channel(self, body: Body) -> str:
         """The body's Slack channel in the demo's ncpi.yaml."""

@@ -105,12 +105,12 @@ class SlackStandIn:
         return cls(**kwargs)
 
     # ---- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> SlackStandIn:
-        """Start serving on 127.0.0.1 and a free port, in a daemon thread."""
+    def start(self, port: int = 0) -> SlackStandIn:
+        """Start serving on 127.0.0.1 and `port` (0: a free one), in a daemon thread."""
         if self._server is not None:
             return self
         handler = type("BoundStandInHandler", (StandInHandler,), {"standin": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin",
                                         kwargs={"poll_interval": 0.05}, daemon=True)

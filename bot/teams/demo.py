@@ -74,7 +74,7 @@ def run_teams_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | N
     result = TeamsDemoResult(database_url=database_url)
     with TeamsStandIn.from_config(config) as teams:
         env = {**teams.settings(), "NCPI_DATABASE_URL": database_url, "NCPI_CONFIG_DIR": str(config_dir)}
-        settings = Settings(**env)  # type: ignore[arg-type]
+        settings = Settings(**env)
         core = build_core(settings, clock=clock, config=config)
         with core.uow() as uow:
             load_plan(plan, config, uow, clock(), actor="demo", source="cli")

@@ -40,6 +40,13 @@ EXCEPTION_TITLE = {
 # What follows a decision's detail to say how it is answered; each front end words its own.
 DecisionHint = Callable[[Decision], str]
 
+# (background, text) of each RAG cell in the exports, and of table headers: every pair meets WCAG AA's
+# 4.5:1 contrast for text (tests/unit/test_export_contrast.py computes it); the word is always written too
+RAG_COLOURS = {"red": ("C0392B", "FFFFFF"), "amber": ("F39C12", "000000"), "green": ("1D7A3A", "FFFFFF"),
+               "blue": ("1F618D", "FFFFFF"), "not_started": ("EEEEEE", "000000")}
+HEADER_COLOURS = ("34495E", "FFFFFF")
+TEXT_COLOURS = ("FFFFFF", "1B1B1B")  # the page and its body text
+
 BUCKET_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue (closed)",
                 "not_started": "Not started"}
 

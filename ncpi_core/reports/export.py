@@ -66,18 +66,19 @@ def write_markdown(data: ExportRows, out: Path, hint: DecisionHint = neutral_hin
 
 
 def write_export(data: ExportData, fmt: str, out: Path, chart_png: bytes | None = None,
-                 hint: DecisionHint = neutral_hint) -> list[Path]:
+                 hint: DecisionHint = neutral_hint, chart_alt: str = "") -> list[Path]:
     """Write the export in `fmt`; returns the files written.
 
-    `hint` says, after a decision in the meeting pack, how it is answered (a front end's command).
+    `hint` says, after a decision in the meeting pack, how it is answered (a front end's command);
+    `chart_alt` is the chart in words (its alternative text), beside it in xlsx and HTML.
     """
     rows = export_rows(data)
     if fmt == "csv":
         return write_csv(rows, out)
     if fmt == "xlsx":
-        return write_xlsx(rows, out, chart_png)
+        return write_xlsx(rows, out, chart_png, chart_alt)
     if fmt == "markdown":
         return write_markdown(rows, out, hint)
     if fmt == "html":
-        return write_html(rows, out)
+        return write_html(rows, out, chart_png, chart_alt, hint)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")

@@ -1,64 +1,75 @@
-"""The printable meeting pack as one HTML page (print it to PDF from a browser)."""
+"""The printable meeting pack as one HTML page (print it to PDF from a browser), from a Jinja2 template.
+
+Exceptions first (as in chat and Markdown), then the chart as an inline image with its
+alternative text, the recommendations, the movement, a section per recommendation (a new page
+each when printed), every update and the audit trail. Jinja2 escapes every value.
+"""
 
 from __future__ import annotations
 
-import html
-from importlib.resources import files
+import base64
 from pathlib import Path
-from string import Template
 
-from ncpi_core.reports.common import local_time, movement_lines, rag_label, totals_line
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ncpi_core.reports.common import (
+    HEADER_COLOURS,
+    RAG_COLOURS,
+    TEXT_COLOURS,
+    DecisionHint,
+    exception_groups,
+    local_time,
+    movement_heading,
+    movement_lines,
+    neutral_hint,
+    rag_label,
+    totals_line,
+)
 from ncpi_core.reports.export_rows import AUDIT_COLUMNS, ExportRows
 
-# the page around the pack (doctype, head, title): a template file beside this module
-PAGE = Template(files("ncpi_core.reports").joinpath("meeting_pack.html").read_text(encoding="utf-8").rstrip("\n"))
-
-CSS = """body{font-family:Arial,Helvetica,sans-serif;font-size:10pt;margin:1.5em}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1.2em}th,td{border:1px solid #bbb;padding:3px 5px;
-vertical-align:top;text-align:left}th{background:#34495e;color:#fff}.red{background:#e74c3c;color:#fff}
-.amber{background:#f39c12;color:#fff}.green{background:#27ae60;color:#fff}.blue{background:#2e86c1;color:#fff}
-.not_started{background:#eee}h2{page-break-before:auto;border-bottom:2px solid #34495e}
-@media print{h2{page-break-before:always}h2.first{page-break-before:avoid}}"""
+TEMPLATE = "meeting_pack.html"
+ACTION_HEADERS = ["Action", "Title", "Owner", "Due", "Original due", "Status", "RAG", "Progress",
+                  "Narrative", "Blockers", "Evidence", "Updated"]
+HISTORY_HEADERS = ["When", "Action", "RAG", "Progress", "Narrative", "Blockers", "Evidence", "By"]
+AUDIT_HEADERS = ["When", "Entity", "Id", "Event", "Field", "Old", "New", "Who", "Reason"]
+_env = Environment(loader=PackageLoader("ncpi_core.reports", ""), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
 
 
-def _table(headers: list[str], rows: list[list[tuple[str, str]]]) -> str:
-    """rows: lists of (text, css class)."""
-    e = html.escape
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f'<td class="{c}">{e(str(t))}</td>' for t, c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _rag(label: str, css: str) -> tuple[str, str]:
+    return label, css
 
 
-def write_html(data: ExportRows, out: Path) -> list[Path]:
-    s, e = data.summary, html.escape
-    title = f"{s.force} — {s.plan_title}"
-    parts = [f"<p>Meeting pack generated {e(local_time(s.generated_at))}. {e(totals_line(s))}</p>",
-             '<h2 class="first">Recommendations</h2>',
-             _table(["Rec", "Title", "Due", "RAG", "Progress", "Position"],
-                    [[(r.id, ""), (r.title, ""), (r.due.isoformat(), ""),
-                      ("COMPLETE" if r.complete else rag_label(r.rag), (r.rag.value if r.rag else "not_started")),
-                      (f"{r.progress}%", ""), (r.position, "")] for r in s.recommendations]),
-             "<h2>Movement since the previous meeting</h2><ul>"
-             + "".join(f"<li>{e(line)}</li>" for line in movement_lines(s)) + "</ul>",
-             "<h2>Actions</h2>"]
+def write_html(data: ExportRows, out: Path, chart_png: bytes | None = None, chart_alt: str = "",
+               hint: DecisionHint = neutral_hint) -> list[Path]:
+    s = data.summary
+    recs = []
     for r in s.recommendations:
-        parts.append(f"<h3>{e(r.id)} {e(r.title)}</h3><p>{e(r.text)}</p>")
-        parts.append(_table(["Action", "Title", "Owner", "Due", "Original due", "Status", "RAG", "Progress",
-                             "Narrative", "Blockers", "Evidence", "Updated"],
-                            [[(a.id, ""), (a.title, ""), (a.owner_name, ""),
-                              (a.due.isoformat() + (" OVERDUE" if a.overdue else ""), "red" if a.overdue else ""),
-                              (a.original_due.isoformat(), ""), (a.status_label, ""),
-                              (rag_label(a.rag), a.bucket.value), ("" if a.progress is None else f"{a.progress}%", ""),
-                              (a.narrative, ""), (a.blockers, ""), (a.evidence, ""),
-                              (local_time(a.updated_at), "")] for a in r.actions]))
-    parts.append("<h2>History (every update)</h2>")
-    parts.append(_table(["When", "Action", "RAG", "Progress", "Narrative", "Blockers", "Evidence", "By"],
-                        [[(h["at"], ""), (h["action_id"], ""), (h["rag"].upper(), h["rag"]), (str(h["progress"]), ""),
-                          (h["narrative"], ""), (h["blockers"], ""), (h["evidence"], ""), (h["author"], "")]
-                         for h in data.history]))
-    parts.append("<h2>Audit trail</h2>")
-    parts.append(_table(["When", "Entity", "Id", "Event", "Field", "Old", "New", "Who", "Reason"],
-                        [[(a[c], "") for c in AUDIT_COLUMNS if c != "source"] for a in data.audit]))
-    page = PAGE.substitute(title=e(title), css=CSS, body="\n".join(parts))
+        recs.append({
+            "id": r.id, "title": r.title, "text": r.text, "category": r.category.value.replace("_", " "),
+            "due": r.due.isoformat(), "rag": "COMPLETE" if r.complete else rag_label(r.rag),
+            "css": "blue" if r.complete else (r.rag.value if r.rag else "not_started"),
+            "progress": r.progress, "position": r.position,
+            "rows": [[(a.id, ""), (a.title, ""), (a.owner_name, ""),
+                      (a.due.isoformat() + (" OVERDUE" if a.overdue else ""), "red" if a.overdue else ""),
+                      (a.original_due.isoformat(), ""), (a.status_label, ""),
+                      _rag(rag_label(a.rag), a.bucket.value), ("" if a.progress is None else f"{a.progress}%", ""),
+                      (a.narrative, ""), (a.blockers, ""), (a.evidence, ""), (local_time(a.updated_at), "")]
+                     for a in r.actions]})
+    rec_rows = [[(x["id"], ""), (x["title"], ""), (x["due"], ""), (x["rag"], x["css"]),
+                 (f"{x['progress']}%", ""), (x["position"], "")] for x in recs]
+    history = [[(h["at"], ""), (h["action_id"], ""), (h["rag"].upper(), h["rag"]), (str(h["progress"]), ""),
+                (h["narrative"], ""), (h["blockers"], ""), (h["evidence"], ""), (h["author"], "")]
+               for h in data.history]
+    chart_src = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii") if chart_png else ""
+    page = _env.get_template(TEMPLATE).render(
+        title=f"{s.force} — {s.plan_title}", as_at=local_time(s.generated_at), totals=totals_line(s),
+        exceptions=exception_groups(s, hint), chart_src=chart_src,
+        chart_alt=chart_alt or "The RAG chart of the plan.", rec_headers=["Rec", "Title", "Due", "RAG", "Progress",
+                                                                          "Position"],
+        rec_rows=rec_rows, movement_heading=movement_heading(s), movement=movement_lines(s), recommendations=recs,
+        action_headers=ACTION_HEADERS, history_headers=HISTORY_HEADERS, history=history,
+        audit_headers=AUDIT_HEADERS, audit=[[a[c] for c in AUDIT_COLUMNS if c != "source"] for a in data.audit],
+        colours=RAG_COLOURS, header=HEADER_COLOURS, page=TEXT_COLOURS[0], text=TEXT_COLOURS[1])
     out.write_text(page, encoding="utf-8")
     return [out]

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 # the edges hold an engine (built here) and pass it back to storage; they never import SQLAlchemy
-__all__ = ["Engine", "build_engine", "normalise_url", "sqlite_file"]
+__all__ = ["Engine", "build_engine", "normalise_url", "sqlite_file", "with_password"]
 
 
 def normalise_url(url: str) -> str:
@@ -20,6 +21,18 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def with_password(url: str, password: str) -> str:
+    """The URL with `password` filled in, unless it has one already (or cannot be read: the
+    caller's URL check says what is wrong with it)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url
+    if parsed.password or parsed.get_backend_name() == "sqlite":
+        return url
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def sqlite_file(url: str) -> Path | None:

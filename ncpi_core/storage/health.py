@@ -8,7 +8,7 @@ from functools import lru_cache
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ncpi_core.storage.engine import build_engine
+from ncpi_core.storage.engine import build_engine, sqlite_file
 from ncpi_core.storage.migrate import current_revision, head_revision
 
 
@@ -42,10 +42,14 @@ def probe(engine: Engine) -> DatabaseHealth:
 
 def probe_url(url: str) -> DatabaseHealth:
     """`probe` on a database known only by its URL (`ncpi check`): an unreadable URL or a missing
-    driver is a database not answering too; the engine is disposed of afterwards."""
+    driver is a database not answering too; the engine is disposed of afterwards. A SQLite file
+    that is not there is not created (opening it would): it is a database with no schema yet."""
     try:
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            return DatabaseHealth(True, None, _head(), "no database file yet")
         engine = build_engine(url)
-    except (SQLAlchemyError, ModuleNotFoundError) as exc:
+    except (SQLAlchemyError, ModuleNotFoundError, ValueError) as exc:
         return DatabaseHealth(False, None, _head(), type(exc).__name__)
     try:
         return probe(engine)

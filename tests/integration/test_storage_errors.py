@@ -64,7 +64,8 @@ def test_database_errors_name_the_url_without_its_password(unreachable: Engine, 
     assert caught.value.params["url"].endswith("@127.0.0.1:1/none") and "s3cret" not in str(caught.value)
     with pytest.raises(ConfigurationError) as bad, errors.database_errors("not a url"):
         build_engine("not a url")
-    assert bad.value.code == "storage.url_invalid" and bad.value.params == {"url": "(unreadable URL)"}
+    assert bad.value.code == "storage.url_invalid"  # with what is wrong with it (issue 19)
+    assert bad.value.params == {"url": "not a url", "reason": "it has no scheme://"}
     with pytest.raises(SchemaMissing) as empty, errors.database_errors("sqlite://"), \
             empty_sqlite.connect() as conn:
         conn.exec_driver_sql("SELECT * FROM actions")

@@ -143,16 +143,16 @@ def test_export_xlsx_round_trip_and_chart_sheet(cli: Callable[[], UnitOfWork], t
                                                 capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # drawing is tested once, below, on SQLite only (it is slow and the same on every database)
-    monkeypatch.setattr("bot.cli.reports._chart_png", lambda core: _tiny_png())
+    monkeypatch.setattr("bot.cli.reports._chart_png_of", lambda data: _tiny_png())
     out = tmp_path / "plan.xlsx"
     assert main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Plan", "History", "Audit", "Chart"]
+    assert wb.sheetnames == ["Cover", "Plan", "History", "Audit", "Chart"]
     plan = wb["Plan"]
     assert plan.freeze_panes == "B2" and plan.column_dimensions["G"].width == 40
     headers = [c.value for c in plan[1]]
-    rag = plan.cell(row=2, column=headers.index("rag") + 1)
-    assert rag.value == "green" and rag.fill.fgColor.rgb.endswith("27AE60")
+    rag = plan.cell(row=2, column=headers.index("RAG") + 1)
+    assert rag.value == "green" and rag.fill.fgColor.rgb.endswith("1D7A3A")
     cells = [c.value for row in plan.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert not any(v.startswith("=") for v in cells) and "'=HYPERLINK(\"http://x\")" in cells
     assert wb["History"].max_row == 43 and len(wb["Chart"]._images) == 1
@@ -215,10 +215,10 @@ def test_chart_without_matplotlib(sqlite_cli: None, tmp_path: Path,
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
     assert main(["chart", "--out", str(tmp_path / "c.png")]) == 1
-    assert "pip install 'ncpi[charts]'" in capsys.readouterr().err
+    assert "matplotlib is missing" in capsys.readouterr().err
     assert main(["export", "--format", "xlsx", "--out", str(tmp_path / "p.xlsx")]) == 0
     assert "Chart" not in load_workbook(tmp_path / "p.xlsx").sheetnames
-    assert "pip install 'ncpi[charts]'" in capsys.readouterr().out
+    assert "reinstall ncpi" in capsys.readouterr().out
 
 
 def test_export_and_chart_on_an_empty_database(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,

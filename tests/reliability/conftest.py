@@ -1,13 +1,16 @@
 """Reliability fixtures: figures, the session's log sink, private databases, subprocesses.
 
 Every scenario records one row with `figures.record(...)`; at the end of the session the rows are
-printed and written to `tests/reliability/last_run.md`, which the README quotes.
+printed and written to a file outside the checkout (`figures_path`); `python -m tests.reliability`
+rewrites `tests/reliability/last_run.md`, which the README quotes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,15 +33,28 @@ from reliability.harness import (
 )
 from tests.conftest import private_postgres_database
 
+FIGURES_ENV = "NCPI_RELIABILITY_FIGURES"
+
+
+def figures_path() -> Path:
+    """Where this run's figures go. A test run leaves the checkout clean: the committed
+    last_run.md (the documented last full run, quoted by the README) is rewritten only when asked,
+    by `python -m tests.reliability` or NCPI_RELIABILITY_FIGURES=tests/reliability/last_run.md."""
+    asked = os.environ.get(FIGURES_ENV)
+    if asked:
+        return Path(asked)
+    return Path(tempfile.gettempdir()) / "ncpi-reliability-last-run.md"
+
 
 @pytest.fixture(scope="session")
 def figures() -> Iterator[Figures]:
     figs = Figures()
-    figs.load_previous(LAST_RUN)  # running one scenario keeps the others' last figures
+    out = figures_path()
+    figs.load_previous(out if out.exists() else LAST_RUN)  # running one scenario keeps the others' last figures
     yield figs
     if figs.fresh:
-        LAST_RUN.write_text(figs.markdown(), encoding="utf-8")
-        print("\n" + figs.markdown())
+        out.write_text(figs.markdown(), encoding="utf-8")
+        print("\n" + figs.markdown() + f"\n(written to {out})")
 
 
 @pytest.fixture(scope="session")

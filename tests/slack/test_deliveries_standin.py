@@ -204,7 +204,7 @@ def test_without_matplotlib_the_summary_goes_and_the_note_is_said_once(
     summaries = [m for m in gold if m.metadata]
     notes = [m for m in gold if "chart is not attached" in m.text]
     assert len(summaries) == 2 and len(notes) == 1
-    assert "ncpi[charts]" in notes[0].text
+    assert "force's IT" in notes[0].text and "pip" not in notes[0].text  # a channel is never told to run pip
     assert not slack.calls_to("files.completeUploadExternal")
 
 

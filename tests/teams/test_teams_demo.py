@@ -36,7 +36,7 @@ def test_the_tour_covers_the_whole_cycle_in_teams(demo: tuple[str, str, TeamsDem
     # closure by the chairs' buttons; the summaries in their channels, the chart with its text
     assert "proposes R4.1 complete" in text and "presses: [Approve]" in text
     assert "presses: [Sign off (close)]" in text and "signed off and closed" in text
-    assert "→ #gold channel" in text and "Gold summary" in text and "[image: RAG chart:" in text
+    assert "→ #gold channel" in text and "Gold summary" in text and "[image: Chart of" in text
     assert "→ #silver channel" in text and "Silver summary" in text
     assert "🟠 Amber" in text and "(at risk)" in text
     assert result.invalid_payloads == 0 and result.refused == 0

@@ -36,6 +36,12 @@ def rag_emoji(rag: RAG | None) -> str:
     return EMOJI[rag.value] if rag else EMOJI["not_started"]
 
 
+def rag_badge(rag: RAG | None, complete: bool = False) -> str:
+    """The RAG as its colour and its word (`:red_circle: Red`): never colour alone (WCAG 1.4.1)."""
+    key = "blue" if complete else rag.value if rag else "not_started"
+    return f"{EMOJI[key]} {BUCKET_NAME[key]}"
+
+
 def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
@@ -94,7 +100,7 @@ def _movement_blocks(s: Summary) -> list[Block]:
     lines = [f"*{escape(movement_heading(s))}*"]
     if m.rag_changes:
         lines.append("RAG changes: " + ", ".join(
-            f"*{escape(c.action_id)}* {rag_emoji(c.before)} → {rag_emoji(c.after)}" for c in m.rag_changes))
+            f"*{escape(c.action_id)}* {rag_badge(c.before)} → {rag_badge(c.after)}" for c in m.rag_changes))
     if m.newly_overdue:
         lines.append("Newly overdue: " + ", ".join(escape(x) for x in m.newly_overdue))
     if m.newly_closed:
@@ -107,8 +113,7 @@ def _movement_blocks(s: Summary) -> list[Block]:
 
 
 def _rec_line(r: RecommendationLine) -> str:
-    emoji = EMOJI["blue"] if r.complete else rag_emoji(r.rag)
-    return (f"{emoji} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
+    return (f"{rag_badge(r.rag, r.complete)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
             f"{escape(r.position)} · due {r.due.isoformat()}")
 
 
@@ -120,7 +125,7 @@ def _action_lines(a: ActionLine) -> list[str]:
     if a.no_update_this_cycle:
         flags.append("_no update this cycle_")
     progress = f" {a.progress}%" if a.progress is not None else ""
-    head = (f"{rag_emoji(a.rag) if not a.is_closed else EMOJI['blue']}{progress} "
+    head = (f"{rag_badge(a.rag, a.is_closed)}{progress} "
             f"{_action_ref(a.id, a.title, a.owner_name)} · due {due}"
             + (" · " + " · ".join(flags) if flags else ""))
     lines = [head]

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.blocks import common as blocks
-from bot.slack.blocks.summary import participation_lines
+from bot.slack.blocks.summary import participation_lines, rag_badge
 from bot.slack.deps import Deps
 from bot.slack.text import escape
 from ncpi_core.domain import permissions
@@ -59,7 +59,6 @@ def plan_position(deps: Deps) -> list[str]:
                         if summary.totals.get(b.value, 0))
     lines = [f"{summary.total} actions: {totals}"]
     for rec in summary.recommendations:
-        emoji = blocks.RAG_EMOJI.get(rec.rag, ":white_circle:") if rec.rag else ":white_circle:"
         overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""
-        lines.append(f"{emoji} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
+        lines.append(f"{rag_badge(rec.rag, rec.complete)} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
     return lines

@@ -104,12 +104,12 @@ def render_failure(c: FailureContent, to: str) -> Rendered:
 
 
 def render_summary(c: SummaryContent, tz: ZoneInfo, chart_png: bytes | None = None,
-                   chart_note: NcpiError | None = None) -> list[Rendered]:
+                   chart_note: NcpiError | None = None, chart_alt: str = "") -> list[Rendered]:
     """The summary's cards, led by the meeting they are for; the Gold chart as an image in the first."""
     lead = f"{c.level.title()} meets {when(c.meeting_at, tz)}."
     extra: list[Element] = []
     if chart_png:
-        extra.append(chart_image(chart_png))
+        extra.append(chart_image(chart_png, chart_alt))
     elif chart_note is not None:
         extra += words(f"The RAG chart is not attached: {copy.error_text(chart_note, copy.TEAMS)}")
     cards = summary_cards(c.summary, lead=lead, extra=extra)
@@ -122,7 +122,8 @@ def render(message: Outgoing, failed_to: str) -> list[Rendered]:
     if isinstance(c, SummaryContent):
         note_value = message.extra.get("chart_note")
         return render_summary(c, tz, message.extra.get("chart_png"),
-                              note_value if isinstance(note_value, NcpiError) else None)
+                              note_value if isinstance(note_value, NcpiError) else None,
+                              str(message.extra.get("chart_alt") or ""))
     if isinstance(c, PromptContent):
         return [render_prompt(c, tz)]
     if isinstance(c, NudgeContent):

@@ -155,10 +155,11 @@ def _participation(s: Summary) -> list[Element]:
     return items
 
 
-def chart_image(png: bytes) -> Element:
-    """The chart as an image element, scaled to fit Teams, with its alternative text."""
+def chart_image(png: bytes, alt: str = "") -> Element:
+    """The chart as an image element, scaled to fit Teams, with its alternative text (the chart in
+    words, when the core described it)."""
     return {"type": "Image", "url": "data:image/png;base64," + base64.b64encode(fit_png(png)).decode("ascii"),
-            "altText": CHART_ALT, "size": "Stretch", "spacing": "Medium"}
+            "altText": clip(alt, 1000) if alt else CHART_ALT, "size": "Stretch", "spacing": "Medium"}
 
 
 def fit_png(png: bytes, side: int = MAX_CHART_SIDE) -> bytes:

@@ -13,6 +13,10 @@ from ncpi_core.domain.models import RAG
 from ncpi_core.errors import NcpiError
 
 MAX_POINTS = 24  # meetings shown, the latest ones (and "now")
+ALT_TEXT_LIMIT = 1000  # alternative text a screen reader reads out, kept short enough to listen to
+BUCKET_WORDS = (("red", "red"), ("amber", "amber"), ("green", "green"), ("blue", "closed"),
+                ("not_started", "not started"))
+RAG_WORDS = {RAG.RED: "red", RAG.AMBER: "amber", RAG.GREEN: "green", RAG.BLUE: "complete"}
 
 
 class ChartUnavailable(NcpiError):
@@ -31,3 +35,25 @@ class ChartData:
 
 # Draws a chart as PNG bytes; raises ChartUnavailable when it cannot.
 ChartDrawer = Callable[[ChartData], bytes]
+
+
+def _counts(totals: dict[str, int]) -> str:
+    return ", ".join(f"{totals.get(key, 0)} {word}" for key, word in BUCKET_WORDS)
+
+
+def describe_chart(data: ChartData, limit: int = ALT_TEXT_LIMIT) -> str:
+    """The chart in words, for its alternative text: what it shows, the position now and at the
+    first meeting shown, and each recommendation's progress and RAG (shortened to `limit`)."""
+    parts = [f"Chart of {data.title}: actions by RAG status at each meeting, and progress per recommendation."]
+    if data.points:
+        label, totals = data.points[-1]
+        parts.append(f"Now: {sum(totals.values())} actions, {_counts(totals)}.")
+        if len(data.points) > 1:
+            first_label, first = data.points[0]
+            parts.append(f"At the first meeting shown ({' '.join(first_label.split())}): {_counts(first)}.")
+    if data.progress:
+        recs = "; ".join(f"{rid} {pct}% {'complete' if done else RAG_WORDS[rag] if rag else 'not started'}"
+                         for rid, pct, rag, done in data.progress)
+        parts.append(f"Progress: {recs}.")
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

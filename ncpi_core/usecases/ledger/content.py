@@ -16,7 +16,7 @@ from ncpi_core.domain.deliveries import replied_since, wants_prompt
 from ncpi_core.domain.ledger import Claim, Kind, MessageRef
 from ncpi_core.domain.models import Action
 from ncpi_core.domain.plan_state import PlanState
-from ncpi_core.domain.summaries.chart import ChartDrawer, ChartUnavailable
+from ncpi_core.domain.summaries.chart import ChartDrawer, ChartUnavailable, describe_chart
 from ncpi_core.domain.summaries.model import Level, Summary
 from ncpi_core.ports import (
     ChaseContent,
@@ -106,13 +106,15 @@ class ContentBuilder:
         if self.draw_chart is None:
             return {}
         try:
-            png = self.draw_chart(chart_data(self.uow_factory, self.config, self.now))
+            data = chart_data(self.uow_factory, self.config, self.now)
+            png = self.draw_chart(data)
         except ChartUnavailable as exc:
             return {"chart_note": exc} if self._first_time_noted() else {}
         except Exception:  # noqa: BLE001 - a chart must never stop the summary itself
             log.exception("drawing the Gold chart failed; posting the summary without it")
             return {}
-        return {"chart_png": png, "chart_name": f"rag-position-{self.now:%Y-%m-%d}.png"}
+        return {"chart_png": png, "chart_name": f"rag-position-{self.now:%Y-%m-%d}.png",
+                "chart_alt": describe_chart(data)}
 
     def _first_time_noted(self) -> bool:
         with self.uow_factory() as uow:

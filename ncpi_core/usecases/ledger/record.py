@@ -6,6 +6,7 @@ replica, is left alone), so deriving twice, or on two replicas at once, owes eac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -15,7 +16,11 @@ from ncpi_core.domain.ledger import Claim, Kind, Owed, Recipient
 from ncpi_core.domain.models import Role
 from ncpi_core.storage.base import UnitOfWork, UowFactory
 
+log = logging.getLogger(__name__)
 FAILURE_REPORT_LIFE = timedelta(days=7)
+# owed this long before it is first recorded: no tick ran when it fell due (ncpi was down, or starts
+# for the first time), so it goes now as a catch-up, and the log says so
+CATCH_UP_AFTER = timedelta(minutes=10)
 KEY_LENGTH = 200  # the ledger's key column
 
 
@@ -37,9 +42,17 @@ def derive_and_record(uow_factory: UowFactory, config: ForceConfig, platform: st
     with uow_factory() as uow:
         meetings = window_meetings(config, now)
         facts = read_facts(uow, config, [m.key for m in meetings])
-        inserted = uow.ledger.add_owed(derive_owed(config, facts, now, platform, meetings), now)
+        owed = derive_owed(config, facts, now, platform, meetings)
+        late = [o for o in owed if o.due_at < now - CATCH_UP_AFTER and (o.expires_at is None or o.expires_at > now)]
+        caught_up = uow.ledger.add_owed(late, now) if late else 0
+        inserted = caught_up + uow.ledger.add_owed([o for o in owed if o not in late], now)
         stale = uow.ledger.mark_stale(now)
         uow.commit()
+    if caught_up:
+        log.warning("catching up: %d message(s) fell due more than %d minutes ago while no tick ran (ncpi "
+                    "was stopped, or starts for the first time); they go now, messages to people within "
+                    "working hours from the send time; what has expired is not sent", caught_up,
+                    CATCH_UP_AFTER.total_seconds() // 60)
     return inserted, stale
 
 

@@ -25,6 +25,8 @@ def run_teams(args: argparse.Namespace, settings: Settings, ready_core: Callable
     core = ready_core(settings)
     teams = build_teams(core, scheduler=not args.no_scheduler)
     if teams.scheduler is not None:
+        if getattr(args, "dry_run", False):
+            teams.scheduler.dry_run = True  # answer Teams as usual; log what would be sent instead
         teams.scheduler.start()
     else:
         log.info("no scheduler (--no-scheduler): run `ncpi tick --platform teams` from cron to send what is due")

@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--app-id", default=None,
                          help="the bot's Microsoft App ID (default: MICROSOFT_APP_ID from the environment)")
     package.add_argument("--version", dest="app_version", default=None, help="the app's version (default: ncpi's)")
+    package.add_argument("--developer", default=None, help="who publishes it (default: the force in ncpi.yaml)")
+    for page in ("website", "privacy", "terms"):
+        package.add_argument(f"--{page}-url", default=None,
+                             help=f"https URL of the force's {page} page for the app (default: a placeholder)")
     return p
 
 

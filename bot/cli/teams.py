@@ -12,6 +12,8 @@ from bot.bootstrap import Core, build_teams
 from bot.settings import Settings, teams_credentials
 from bot.teams.http import HEALTH_PATH, MESSAGES_PATH
 from bot.teams.package import write_package
+from ncpi_core.config.schema import load_force_config
+from ncpi_core.errors import NcpiError
 
 log = logging.getLogger("ncpi.run")
 TEAMS_PORT = 3978  # the Bot Framework's customary port
@@ -46,9 +48,23 @@ def package(args: argparse.Namespace) -> int:
     """`ncpi teams-package --out FILE.zip [--app-id GUID] [--version X.Y.Z]`."""
     settings = Settings()
     app_id = args.app_id or settings.microsoft_app_id
-    out = write_package(Path(args.out), app_id, version=args.app_version)
+    pages = {name: value for name, value in (("website", args.website_url), ("privacy", args.privacy_url),
+                                             ("terms", args.terms_url)) if value}
+    developer = args.developer or _force_name(settings)
+    out = write_package(Path(args.out), app_id, version=args.app_version, developer=developer, **pages)
     print(f"Wrote {out}: manifest.json (Teams app manifest v{out.manifest_version}), color.png 192×192, "
           f"outline.png 32×32.")
+    if len(pages) < 3:
+        print("Note: the developer's website, privacy and terms pages are placeholders: give the force's own "
+              "with --website-url, --privacy-url and --terms-url before publishing it beyond a trial.")
     print("Upload it in the Teams admin centre: Teams apps → Manage apps → Upload new app; then add it to an "
           "app setup policy so it is installed for everyone in ncpi.yaml (see README, Connect Microsoft Teams).")
     return 0
+
+
+def _force_name(settings: Settings) -> str:
+    """The force in ncpi.yaml, as the app's publisher (ncpi when the file cannot be read)."""
+    try:
+        return load_force_config(settings.config_file).force
+    except NcpiError:
+        return "ncpi"

@@ -110,3 +110,16 @@ def test_a_missing_or_malformed_app_id_is_one_clear_line(tmp_path: Path, app_id:
     err = capsys.readouterr().err.strip()
     assert err.startswith("ncpi teams-package: MICROSOFT_APP_ID") and "\n" not in err
     assert not (tmp_path / "p.zip").exists()
+
+
+def test_the_force_publishes_it_with_its_own_pages(tmp_path: Path, manifest_schema: dict[str, Any],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "force.zip"
+    pages = {"--website-url": "https://www.example.police.uk/ncpi", "--privacy-url":
+             "https://www.example.police.uk/privacy", "--terms-url": "https://www.example.police.uk/terms"}
+    assert main(["teams-package", "--out", str(out), "--app-id", APP_ID, *[x for kv in pages.items() for x in kv]]) == 0
+    assert "placeholders" not in capsys.readouterr().out
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert manifest["developer"] == {"name": "North Yorkshire Police", "websiteUrl": pages["--website-url"],
+                                     "privacyUrl": pages["--privacy-url"], "termsOfUseUrl": pages["--terms-url"]}
+    assert list(Draft4Validator(manifest_schema, format_checker=FormatChecker()).iter_errors(manifest)) == []

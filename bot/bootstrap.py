@@ -183,15 +183,20 @@ def build_slack(core: Core, *, client: WebClient | None = None, signing_secret: 
     from bot.slack.app import build_app  # lazy: `ncpi summary` never loads Slack
     from bot.slack.deps import Deps  # lazy: `ncpi summary` never loads Slack
     from bot.slack.listeners import register_listeners  # lazy: `ncpi summary` never loads Slack
+    from bot.slack.sealed import MetadataSeal  # lazy: `ncpi summary` never loads Slack
+    from bot.slack.trust import guard_requests  # lazy: `ncpi summary` never loads Slack
 
     sender = build_slack_sender(core, client=client)
     gateway = sender.gateway
     if signing_secret is None and core.settings.slack_signing_secret is not None:
         signing_secret = core.settings.slack_signing_secret.get_secret_value() or None
     ticker = DeliveryScheduler(core.uow, core.config, sender, core.clock) if scheduler else None
-    deps = Deps(core=core, client=gateway.client, gateway=gateway, sender=sender, scheduler=ticker)
+    deps = Deps(core=core, client=gateway.client, gateway=gateway, sender=sender, scheduler=ticker,
+                seal=MetadataSeal.for_secrets(signing_secret, gateway.client.token))
     app = build_app(deps, signing_secret=signing_secret, token_verification=token_verification,
                     listener_threads=listener_threads)
+    # after Bolt's signature check: this installation only, each signed request acted on once
+    guard_requests(app, deps, learn_now=token_verification)
     register_listeners(app, deps)
     return SlackRuntime(core=core, client=gateway.client, gateway=gateway, sender=sender, app=app,
                         deps=deps, scheduler=ticker)

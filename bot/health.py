@@ -1,4 +1,4 @@
-"""`/healthz`: 200 with JSON once the database answers and is migrated, 503 otherwise."""
+"""`/healthz`: 200 with JSON once the database answers, is migrated and takes writes; 503 otherwise."""
 
 from __future__ import annotations
 
@@ -20,4 +20,8 @@ def check(engine: Engine) -> tuple[int, dict[str, Any]]:
     if not health.migrated:
         return 503, {"status": "unavailable", "database": "not migrated",
                      "hint": "run `ncpi db upgrade`", "revision": health.revision}
+    if not health.writable:
+        log.warning("health check: database answers but cannot be written (%s)", health.problem)
+        return 503, {"status": "unavailable", "database": "read-only", "problem": health.problem,
+                     "hint": "point NCPI_DATABASE_URL at a writable database"}
     return 200, {"status": "ok", "database": "ok", "revision": health.revision}

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    # optional pins: by default both are learned from the bot token at start (auth.test, bots.info)
+    slack_team_id: str | None = Field(default=None, validation_alias="SLACK_TEAM_ID")
+    slack_app_id: str | None = Field(default=None, validation_alias="SLACK_APP_ID")
     database_url: str = Field(default="sqlite:///ncpi.db",
                               validation_alias=AliasChoices("NCPI_DATABASE_URL", "DATABASE_URL"))
     config_dir: Path = Field(default=Path("config"), validation_alias="NCPI_CONFIG_DIR")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -36,8 +37,34 @@ REQUIRED_SCOPES = {
 Line = tuple[bool | None, str]  # passed (True), a warning (None) or a problem (False), and what to say
 
 
+<<<<<<< HEAD
 def _load_config(settings: Settings, platform: str = PLATFORM) -> tuple[ForceConfig | None, list[Line]]:
     """ncpi.yaml as the bot reads it, with the Slack (or Teams) id formats the core does not check."""
+=======
+class MalformedAnswer(Exception):
+    """Slack (or whatever answers at SLACK_API_URL) gave an answer not in the documented shape."""
+
+
+def _part(answer: object, key: str) -> dict[str, Any]:
+    """`answer[key]` when it is a JSON object, as Slack documents; else `MalformedAnswer`."""
+    try:
+        part = answer.get(key)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        part = None
+    if not isinstance(part, dict):
+        raise MalformedAnswer(key)
+    return part
+
+
+def _malformed(method: str, what: str) -> str:
+    return (f"Slack: the answer to {method} had no {what} in the shape Slack documents: check that "
+            "SLACK_API_URL is Slack's Web API (or a proxy that passes its answers whole), then run "
+            "`ncpi check` again")
+
+
+def _load_config(settings: Settings) -> tuple[ForceConfig | None, list[Line]]:
+    """ncpi.yaml as the bot reads it, with the Slack id formats the core does not check."""
+>>>>>>> main
     try:
         doc = read_yaml(settings.config_file)
         config = parse_force_config(doc)
@@ -93,6 +120,9 @@ def _database_checks(settings: Settings) -> Iterator[Line]:
     elif not health.migrated:
         yield False, (f"database {url}: schema at {health.revision or 'empty'}, code expects {health.head}: "
                       "run `ncpi db upgrade`")
+    elif not health.writable:
+        yield False, (f"database {url}: answers but cannot be written ({health.problem}): point "
+                      "NCPI_DATABASE_URL at the primary, writable database and check its permissions")
     else:
         yield True, f"database {url}: schema up to date ({health.head})"
 
@@ -113,9 +143,14 @@ def _slack_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Li
     except Exception as exc:  # noqa: BLE001 - any network failure is one line for the user
         yield False, f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__}); check SLACK_API_URL"
         return
-    yield True, f"Slack: connected to {auth.get('team')} as {auth.get('user')}"
-    granted = {s.strip() for s in (auth.headers.get("x-oauth-scopes") or
-                                   auth.headers.get("X-OAuth-Scopes") or "").split(",") if s.strip()}
+    team, user = auth.get("team"), auth.get("user")
+    if not isinstance(team, str) or not isinstance(user, str):
+        yield False, _malformed("auth.test", "team and user names")
+        return
+    yield True, f"Slack: connected to {team} as {user}"
+    headers = auth.headers if isinstance(auth.headers, dict) else {}
+    scopes = headers.get("x-oauth-scopes") or headers.get("X-OAuth-Scopes") or ""
+    granted = {s.strip() for s in str(scopes).split(",") if s.strip()}
     if granted:
         for scope, why in REQUIRED_SCOPES.items():
             if scope not in granted:
@@ -133,10 +168,17 @@ def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
         if channel is None or not is_channel_id(channel):
             continue
         try:
-            info = client.conversations_info(channel=channel)["channel"]
+            info = _part(client.conversations_info(channel=channel), "channel")
         except SlackApiError as exc:
             yield False, (f"Slack: the {name} channel {channel} was not found ({exc.response.get('error')}): "
                           f"check channels.{name} in ncpi.yaml")
+            continue
+        except MalformedAnswer:
+            yield False, _malformed(f"conversations.info for the {name} channel {channel}", "channel")
+            continue
+        except Exception as exc:  # noqa: BLE001 - any other failure is one line for the user
+            yield False, (f"Slack: conversations.info for the {name} channel {channel} failed "
+                          f"({type(exc).__name__}): check the network and SLACK_API_URL")
             continue
         if info.get("is_member") is False:
             yield False, f"Slack: the bot is not in the {name} channel {channel}: type `/invite @ncpi` there"
@@ -146,10 +188,15 @@ def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
         if person.slack_user is None or not is_user_id(person.slack_user):
             continue
         try:
-            client.users_info(user=person.slack_user)
+            _part(client.users_info(user=person.slack_user), "user")
         except SlackApiError as exc:
             yield False, (f"Slack: {person.id} ({person.name}) has Slack id {person.slack_user}, which Slack "
                           f"does not know ({exc.response.get('error')}): copy the member id from their profile")
+        except MalformedAnswer:
+            yield False, _malformed(f"users.info for {person.id} ({person.slack_user})", "user")
+        except Exception as exc:  # noqa: BLE001 - any other failure is one line for the user
+            yield False, (f"Slack: users.info for {person.id} failed ({type(exc).__name__}): check the "
+                          "network and SLACK_API_URL")
 
 
 def _teams_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Line]:

@@ -7,7 +7,6 @@ import logging
 import re
 import signal
 import threading
-from http.server import ThreadingHTTPServer
 from types import FrameType
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -17,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot import health
 from bot.bootstrap import Core, SlackRuntime, build_core, build_slack
 from bot.settings import Settings
-from bot.slack.http import EVENTS_PATH, HEALTH_PATH, make_http_server
+from bot.slack.http import EVENTS_PATH, HEALTH_PATH, HttpServer, ServerLimits, make_http_server
 from ncpi_core.errors import ConfigurationError, SchemaMissing, StorageUnavailable
 from ncpi_core.storage.errors import database_errors, safe_url
 from ncpi_core.usecases.plan import sync_people
@@ -85,6 +84,9 @@ def _ready_core(settings: Settings) -> Core:
         if status != 200:
             if body.get("database") == "not migrated":
                 raise SchemaMissing()
+            if body.get("database") == "read-only":
+                raise StorageUnavailable("storage.read_only", url=safe_url(settings.database_url),
+                                         problem=str(body.get("problem")))
             raise StorageUnavailable("storage.unreachable", url=safe_url(settings.database_url))
         with core.uow() as uow:  # reports name people as ncpi.yaml does now
             synced = sync_people(core.config, uow, core.now(), actor="system")
@@ -110,18 +112,18 @@ def _stop_on_sigterm(interrupt: bool = True) -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
-def _serve(slack: SlackRuntime, mode: str, port: int, app_token: str | None) -> None:
+def _serve(slack: SlackRuntime, mode: str, port: int, app_token: str | None, threads: int = 8) -> None:
     """Serve until Ctrl-C or SIGTERM: HTTP mode's events and /healthz, or Socket Mode (and /healthz)."""
-    server: ThreadingHTTPServer | None = None
+    server: HttpServer | None = None
     try:
         if mode == "http":
-            server = make_http_server(slack.app, slack.core, port=port)
+            server = make_http_server(slack.app, slack.core, port=port, limits=ServerLimits(threads=threads))
             log.info("ncpi serving Slack at http://0.0.0.0:%s%s (health: %s)", server.server_address[1],
                      EVENTS_PATH, HEALTH_PATH)
             server.serve_forever()
         else:
             # /healthz stays available for Docker and Kubernetes probes
-            server = make_http_server(None, slack.core, port=port)
+            server = make_http_server(None, slack.core, port=port, limits=ServerLimits(threads=2))
             threading.Thread(target=server.serve_forever, name="ncpi-health", daemon=True).start()
             handler = SocketModeHandler(slack.app, app_token, web_client=slack.client)
             log.info("ncpi connecting to Slack in Socket Mode (health: http://0.0.0.0:%s%s)",
@@ -144,7 +146,11 @@ def _serve(slack: SlackRuntime, mode: str, port: int, app_token: str | None) -> 
 
 
 def run(args: argparse.Namespace) -> int:
+<<<<<<< HEAD
     """`ncpi run [--platform slack|teams] [--mode socket|http] [--port N] [--no-scheduler]`."""
+=======
+    """`ncpi run [--mode socket|http] [--port N] [--threads N] [--no-scheduler]`."""
+>>>>>>> main
     settings = Settings()
     configure_logging(settings, getattr(args, "verbose", False))
     if getattr(args, "platform", "slack") == "teams":
@@ -170,7 +176,11 @@ def run(args: argparse.Namespace) -> int:
         log.info("no scheduler (--no-scheduler): run `ncpi tick` from cron to send what is due")
     _stop_on_sigterm(interrupt=mode == "http")
     try:
+<<<<<<< HEAD
         _serve(slack, mode, args.port or SLACK_PORT, app_token)
+=======
+        _serve(slack, mode, args.port, app_token, max(1, getattr(args, "threads", 8)))
+>>>>>>> main
     finally:
         if slack.scheduler is not None:
             slack.scheduler.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.copy.frontdoor import FRONTDOOR_ERRORS
 from bot.copy.setup import SETUP_ERRORS
 from bot.copy.voice import CLI, Params, Voice, Words, ids_text, say
 from ncpi_core.domain import pii
@@ -187,6 +188,7 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                "Run `ncpi db upgrade` first."),
     "file.invalid": (lambda p, v: "\n".join(p["problems"]), ""),
     **SETUP_ERRORS,
+    **FRONTDOOR_ERRORS,
 }
 
 

@@ -16,11 +16,16 @@ class Voice:
     command: str  # what a command starts with: "/ncpi " in Slack, "" in Teams
     account: str = "chat id"  # what ncpi.yaml holds for a person on this platform
     platform: str = "The chat app"  # the platform, as the subject of a sentence
+    channel_ref: str = "{address}"  # how a channel's address is written so a person can find it
 
 
+<<<<<<< HEAD
 SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack")
 TEAMS = Voice(command="", account="Teams user id (teams_user: their Microsoft Entra object id)",
               platform="Teams")
+=======
+SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack", channel_ref="<#{address}>")
+>>>>>>> main
 CLI = Voice(command="ncpi ")
 
 # a template (`str.format`-ed with the params and the voice as `cmd`, `account`, `platform`) or a

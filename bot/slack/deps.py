@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.bootstrap import Core
 from bot.slack.gateway import SlackGateway
+from bot.slack.sealed import MetadataSeal
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Person
@@ -40,6 +41,8 @@ class Deps:
     scheduler: Waker | None = None  # bot.scheduler.DeliveryScheduler under `ncpi run` (chase wakes it)
     # the app's error handler, for errors after the ack (set by bot.slack.app.build_app)
     on_error: Callable[[Exception, dict[str, Any], BoltContext | None], None] | None = None
+    # seals the private_metadata of the forms the bot opens (bot.slack.sealed)
+    seal: MetadataSeal = field(default_factory=MetadataSeal.random)
 
     @property
     def summary_cache(self) -> SummaryCache:

@@ -133,20 +133,27 @@ class ModalMetadata:
     channel: str | None = None
     thread_ts: str | None = None
 
-    def dumps(self) -> str:
+    def data(self) -> dict[str, str]:
         data = {"action_id": self.action_id}
         if self.channel:
             data["channel"] = self.channel
         if self.thread_ts:
             data["thread_ts"] = self.thread_ts
-        return json.dumps(data, separators=(",", ":"))
+        return data
+
+    def dumps(self) -> str:
+        return json.dumps(self.data(), separators=(",", ":"))
 
 
-def parse_modal_metadata(raw: str | None) -> ModalMetadata | None:
-    try:
-        data = json.loads(raw or "")
-    except (json.JSONDecodeError, TypeError):
-        return None
+def parse_modal_metadata(raw: str | dict[str, Any] | None) -> ModalMetadata | None:
+    """The update form's metadata from JSON, or from what `MetadataSeal.open` gave back."""
+    if isinstance(raw, dict):
+        data: Any = raw
+    else:
+        try:
+            data = json.loads(raw or "")
+        except (json.JSONDecodeError, TypeError):
+            return None
     if not isinstance(data, dict) or not isinstance(data.get("action_id"), str):
         return None
     return ModalMetadata(action_id=data["action_id"], channel=_text(data.get("channel")) or None,

@@ -54,6 +54,10 @@ def parse_params(body: bytes, content_type: str, query: str) -> dict[str, Any]:
     return params
 
 
+# the name fault plans use for posts to response URLs (`faults.fail_next("response_url", …)`)
+RESPONSE_URL_METHOD = "response_url"
+
+
 class StandInHandler(BaseHTTPRequestHandler):
     """Answers ``/api/<method>``, response URLs and upload URLs for one SlackStandIn."""
 
@@ -75,6 +79,10 @@ class StandInHandler(BaseHTTPRequestHandler):
         if url.path.startswith("/api/"):
             self._api(url.path[len("/api/"):], body, url.query)
         elif url.path.startswith(RESPONSE_PATH):
+            fault = self.standin.faults.decide(RESPONSE_URL_METHOD)
+            if fault is not None and fault.drop:  # a response URL that never answers
+                self._drop()
+                return
             status, text = self.standin.response_urls.receive(url.path[len(RESPONSE_PATH):], body)
             self._send(status, text.encode(), "text/plain; charset=utf-8")
         elif url.path.startswith(UPLOAD_PATH):

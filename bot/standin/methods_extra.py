@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.standin.workspace import BOT_USER_ID, TEAM_DOMAIN, ApiError, Workspace
+from bot.standin.workspace import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, ApiError, Workspace
 
 if TYPE_CHECKING:
     from bot.standin.methods import Context
@@ -54,7 +54,16 @@ def users_list(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str, Any]
     return {"members": members, "response_metadata": {"next_cursor": ""}}
 
 
+def bots_info(ws: Workspace, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """Answer bots.info for the bot itself (its app id, as `ncpi run` learns it); others are not found."""
+    if str(p.get("bot") or "") != BOT_ID:
+        raise ApiError("bot_not_found")
+    return {"bot": {"id": BOT_ID, "deleted": False, "name": "ncpi", "updated": 1651568400, "app_id": APP_ID,
+                    "user_id": BOT_USER_ID, "icons": {}}}
+
+
 EXTRA_METHODS = {
+    "bots.info": bots_info,
     "reactions.add": reactions_add,
     "reactions.remove": reactions_remove,
     "chat.getPermalink": chat_get_permalink,

@@ -66,11 +66,20 @@ def _channel_addresses(value: Any) -> Any:
 ChannelAddresses = Annotated[dict[str, Annotated[str, Field(min_length=1)]], BeforeValidator(_channel_addresses)]
 
 
+class SummaryPosts(_Strict):
+    """More conversations where a person may share a summary on demand, by level (opaque addresses
+    of any platform); the body's own channel always may."""
+
+    silver: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    gold: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+
+
 class Channels(_Strict):
     """Where each body's summaries are posted, per platform (opaque addresses)."""
 
     silver: ChannelAddresses
     gold: ChannelAddresses
+    summary_posts: SummaryPosts = Field(default_factory=SummaryPosts)
 
     def address(self, body: Body | str, platform: str) -> str | None:
         return (self.silver if Body(body) == Body.SILVER else self.gold).get(platform)

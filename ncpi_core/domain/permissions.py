@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ncpi_core.domain.models import Action, Person, Role
+from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.models import Action, Body, Person, Role
 from ncpi_core.errors import PermissionDenied
 
 READERS = (Role.SILVER, Role.SILVER_CHAIR, Role.GOLD, Role.GOLD_CHAIR, Role.ADMIN)
@@ -51,6 +52,26 @@ def may_read_summary(person: Person) -> bool:
 def require_read_summary(person: Person) -> None:
     if not may_read_summary(person):
         raise PermissionDenied("summary.readers_only")
+
+
+# A Silver summary carries narratives, blockers and evidence: it goes to Silver's channel only. The
+# Gold summary is the roll-up; Silver's members see all of it already, so it may go to either.
+SUMMARY_BODIES = {"silver": (Body.SILVER,), "gold": (Body.GOLD, Body.SILVER)}
+
+
+def summary_post_places(config: ForceConfig, level: str, platform: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Where a summary of `level` may be shared on `platform`: (body, its channel) pairs, then the
+    extra conversations ncpi.yaml allows under `channels.summary_posts`."""
+    bodies = [(b.value, config.channel(b, platform)) for b in SUMMARY_BODIES.get(level, ())]
+    return bodies, list(getattr(config.channels.summary_posts, level, []))
+
+
+def require_post_summary(config: ForceConfig, level: str, platform: str, conversation: str) -> None:
+    """Raise `summary.post_here` (naming where it may go) unless `conversation` may show the summary."""
+    bodies, others = summary_post_places(config, level, platform)
+    if conversation and (conversation in others or conversation in [a for _, a in bodies if a]):
+        return
+    raise PermissionDenied("summary.post_here", level=level, bodies=bodies, others=others)
 
 
 def require_role(person: Person, roles: tuple[Role, ...], what: str,

@@ -20,7 +20,7 @@ from ncpi_core.reports.export_rows import (
     export_rows,
 )
 from ncpi_core.reports.html import write_html
-from ncpi_core.reports.markdown import render_markdown
+from ncpi_core.reports.markdown import md_cell, render_markdown
 from ncpi_core.reports.xlsx import write_xlsx
 
 EXPORT_FORMATS = ("csv", "xlsx", "markdown", "html")
@@ -46,21 +46,19 @@ def write_csv(data: ExportRows, out: Path) -> list[Path]:
 
 
 # --- the printable meeting pack in Markdown ------------------------------------------------------
-def _md_cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def write_markdown(data: ExportRows, out: Path, hint: DecisionHint = neutral_hint) -> list[Path]:
+    """The meeting pack as Markdown; every cell escaped by `md_cell` (no HTML, no links)."""
     parts = [render_markdown(data.summary, hint), "\n## History (every update)\n",
              "| When | Action | RAG | Progress | Narrative | Blockers | By |",
              "|---|---|---|---|---|---|---|"]
-    parts += [f"| {h['at']} | {h['action_id']} | {h['rag'].upper()} | {h['progress']}"
-              f"{'%' if h['progress'] != '' else ''} | {_md_cell(h['narrative'])} | {_md_cell(h['blockers'])} | "
-              f"{_md_cell(h['author'])} |" for h in data.history]
+    parts += ["| " + " | ".join(md_cell(c) for c in (
+        h["at"], h["action_id"], str(h["rag"]).upper(), f"{h['progress']}{'%' if h['progress'] != '' else ''}",
+        h["narrative"], h["blockers"], h["author"])) + " |" for h in data.history]
     parts += ["\n## Audit trail\n", "| When | What | Event | Field | Old | New | Who | Reason |",
               "|---|---|---|---|---|---|---|---|"]
-    parts += [f"| {a['at']} | {a['entity']} {a['entity_id']} | {a['event']} | {a['field']} | {_md_cell(a['old'])}"
-              f" | {_md_cell(a['new'])} | {a['actor']} | {_md_cell(a['reason'])} |" for a in data.audit]
+    parts += ["| " + " | ".join(md_cell(c) for c in (
+        a["at"], f"{a['entity']} {a['entity_id']}", a["event"], a["field"], a["old"], a["new"], a["actor"],
+        a["reason"])) + " |" for a in data.audit]
     out.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return [out]
 

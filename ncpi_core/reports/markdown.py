@@ -1,4 +1,11 @@
-"""A Summary as Markdown: headings, pipe tables and lists (the meeting pack's first part)."""
+"""A Summary as Markdown: headings, pipe tables and lists (the meeting pack's first part).
+
+Text people typed (narratives, blockers, evidence, titles, names) can carry nothing but text: raw
+HTML is escaped as entities and the brackets that make links and images are escaped, so no
+renderer turns `<script>`, `<img onerror=…>` or `[x](javascript:…)` into markup. A bare
+http(s) address still shows as a link where the renderer links addresses (GitHub does); an
+address with any other scheme (javascript:, data:, vbscript:, file:) is never a link.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +33,17 @@ from ncpi_core.reports.common import (
     totals_line,
 )
 
+# Markdown's own punctuation that could open markup (backslash first, so escapes are not doubled)
+_MD_ESCAPES = (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("[", "\\["), ("]", "\\]"),
+               ("|", "\\|"), ("\r", " "), ("\n", " "))
+
 
 def md_cell(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text as inert Markdown on one line: no HTML, no links or images, no table breaks."""
+    out = str(text)
+    for raw, escaped in _MD_ESCAPES:
+        out = out.replace(raw, escaped)
+    return out
 
 
 def md_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -37,7 +52,7 @@ def md_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def render_markdown(s: Summary, hint: DecisionHint = neutral_hint) -> str:
-    out = [f"# {md_cell(title_line(s))}", "", *[f"{line}  " for line in context_lines(s)], "",
+    out = [f"# {md_cell(title_line(s))}", "", *[f"{md_cell(line)}  " for line in context_lines(s)], "",
            f"**{totals_line(s)}**", "", "## Exceptions", ""]
     groups = exception_groups(s, hint)
     if not groups:

@@ -1,15 +1,18 @@
-"""Is the database there and migrated? One cheap probe for `/healthz` and `ncpi run`'s start."""
+"""Is the database there, migrated and writable? One cheap probe for `/healthz` and `ncpi run`'s start."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ncpi_core.storage.engine import build_engine, sqlite_file
 from ncpi_core.storage.migrate import current_revision, head_revision
+from ncpi_core.storage.sql.common import EVENTS
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,8 @@ class DatabaseHealth:
     answering: bool
     revision: str | None  # the schema revision the database is at (None: no tables)
     head: str | None  # the revision this code needs
-    problem: str | None = None  # when not answering: the kind of failure (never the URL)
+    problem: str | None = None  # when not answering or not writable: the kind of failure (never the URL)
+    writable: bool = True  # False: it answers reads, but a write fails (read-only, a standby, no rights)
 
     @property
     def migrated(self) -> bool:
@@ -37,7 +41,30 @@ def probe(engine: Engine) -> DatabaseHealth:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
         return DatabaseHealth(False, None, _head(), type(exc).__name__)
-    return DatabaseHealth(True, revision, _head())
+    if revision != _head():
+        return DatabaseHealth(True, revision, _head())
+    problem = write_problem(engine)
+    return DatabaseHealth(True, revision, _head(), problem, writable=problem is None)
+
+
+def write_problem(engine: Engine) -> str | None:
+    """Try one write and roll it back: None when the database takes writes, else the kind of failure.
+
+    A read-only database (SQLite opened read-only or on a read-only file, a PostgreSQL standby or
+    `default_transaction_read_only`, a role without INSERT) answers every read and fails every
+    write; the bot would acknowledge requests and store nothing. A write that waited past the
+    busy timeout behind another writer is busy, not broken.
+    """
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
+            conn.execute(insert(EVENTS).values(key=f"healthz:{uuid.uuid4().hex}",
+                                               received_at=datetime.now(UTC)))
+            tx.rollback()
+    except SQLAlchemyError as exc:
+        if "database is locked" in str(exc):
+            return None
+        return type(getattr(exc, "orig", None) or exc).__name__
+    return None
 
 
 def probe_url(url: str) -> DatabaseHealth:

@@ -5,7 +5,6 @@ itself when the database returns. A tick whose database dies mid fan-out sends n
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -94,7 +93,7 @@ def test_database_down_then_back(proxied: tuple[str, str, TcpProxy], standin: Sl
             "rag": {"rag": {"type": "static_select", "selected_option": {"value": "green"}}},
             "progress": {"progress": {"type": "number_input", "value": "70"}},
             "narrative": {"narrative": {"type": "plain_text_input", "value": "from the modal"}},
-        }, json.dumps({"action_id": "R3.2"}), "V0OUTAGE01")
+        }, app.deps.seal.seal({"action_id": "R3.2"}, OWNER), "V0OUTAGE01")  # as the bot opened it
         acks.append(modal)
         slow = [a.elapsed for a in acks if a.elapsed >= 3.0 or a.status != 200]
         told = wait_until(lambda: len(app.said_to(OWNER)) >= k[OWNER] + 2

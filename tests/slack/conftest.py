@@ -12,7 +12,6 @@ that send what Slack sends and wait for what the bot does after its ack.
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
@@ -29,6 +28,7 @@ from bot.bootstrap import Core, ManualClock, build_core, build_slack
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_web_client
 from bot.slack.http import make_http_server
+from bot.slack.sealed import MetadataSeal
 from bot.standin import Message, SentRequest, SlackSender, SlackStandIn, users_from_config
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
@@ -79,6 +79,7 @@ class BotHarness:
     engine: Engine
     gateway: SlackGateway
     sent: list[SentRequest] = field(default_factory=list)
+    seal: MetadataSeal = field(default_factory=MetadataSeal.random)  # the app's (forms' metadata)
     check_payloads: bool = True  # at teardown: every message and view passed Block Kit, pinged no one
 
     # --- sending what Slack sends ------------------------------------------------------------
@@ -110,10 +111,14 @@ class BotHarness:
                 channel=message.channel, user=user, message_ts=message.ts))
         return self._keep(self.sender.block_action(user, action_id, value, **kwargs))
 
-    def submit_update(self, user: str, private_metadata: dict[str, Any], *, rag: str | None = "amber",
+    def submit_update(self, user: str, private_metadata: dict[str, Any] | str, *, rag: str | None = "amber",
                       progress: str | None = "60", narrative: str = "Training slots delayed to June",
                       blockers: str = "", evidence: str = "", view_id: str = "V0UPDATE01") -> SentRequest:
-        """Submit the update modal with these values, shaped as Slack sends `state.values`."""
+        """Submit the update modal with these values, shaped as Slack sends `state.values`.
+
+        Metadata given as a dict is sealed as the bot seals it for `user` (what Slack hands back
+        from a form the bot opened); a string is sent as it is.
+        """
         values: dict[str, dict[str, dict[str, Any]]] = {
             "rag": {"rag": {"type": "static_select", "selected_option": None if rag is None else {
                 "text": {"type": "plain_text", "text": rag.capitalize(), "emoji": True}, "value": rag}}},
@@ -123,7 +128,9 @@ class BotHarness:
             "evidence": {"evidence": {"type": "plain_text_input", "value": evidence or None}},
         }
         return self._keep(self.sender.view_submission(
-            user, "ncpi_update_modal", values, json.dumps(private_metadata), view_id))
+            user, "ncpi_update_modal", values,
+            private_metadata if isinstance(private_metadata, str) else self.seal.seal(private_metadata, user),
+            view_id))
 
     # --- what the bot did ----------------------------------------------------------------------
     def wait_response(self, count: int = 1, timeout: float = 5.0) -> Message:
@@ -222,14 +229,16 @@ def bot_core(bot_settings: Settings, bot_engine: Engine, force_config: ForceConf
 @pytest.fixture
 def bot(slack: SlackStandIn, bot_core: Core, bot_engine: Engine, clock: FakeClock) -> Iterator[BotHarness]:
     """The app built by `build_slack`, served over HTTP on a free loopback port."""
-    app = build_slack(bot_core).app  # client from SLACK_BOT_TOKEN + SLACK_API_URL, like production
+    runtime = build_slack(bot_core)  # client from SLACK_BOT_TOKEN + SLACK_API_URL, like production
+    app = runtime.app
     server = make_http_server(app, bot_core, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     gateway = SlackGateway(build_web_client(BOT_TOKEN, slack.api_url), SqlUowFactory(bot_engine), clock)
     harness = BotHarness(slack=slack, sender=SlackSender(f"{url}/slack/events", SIGNING_SECRET),
-                         core=bot_core, clock=clock, url=url, engine=bot_engine, gateway=gateway)
+                         core=bot_core, clock=clock, url=url, engine=bot_engine, gateway=gateway,
+                         seal=runtime.deps.seal)
     try:
         yield harness
         if harness.check_payloads:

@@ -114,7 +114,7 @@ def test_update_opens_the_modal_for_the_owner(bot: BotHarness) -> None:
     bot.command(LD_LEAD, "update r3.2")
     view = wait_for(lambda: bot.slack.views, what="views.open")[0]
     assert view.view["callback_id"] == "ncpi_update_modal"
-    assert json.loads(view.view["private_metadata"])["action_id"] == "R3.2"
+    assert bot.seal.open(view.view["private_metadata"], LD_LEAD)["action_id"] == "R3.2"
     assert bot.slack.responses == []
 
 

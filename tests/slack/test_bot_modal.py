@@ -17,7 +17,7 @@ def test_the_modal_opened_from_a_prompt_records_and_confirms_in_its_thread(bot: 
     r = bot.click(LD_LEAD, "ncpi_update_open", "R3.2", prompt)
     assert r.status == 200 and r.elapsed < 1
     opened = wait_for(lambda: bot.slack.views, what="views.open")[0].view
-    meta = json.loads(opened["private_metadata"])
+    meta = bot.seal.open(opened["private_metadata"], LD_LEAD)  # sealed for the person it was opened for
     assert meta == {"action_id": "R3.2", "channel": prompt.channel, "thread_ts": prompt.ts}
     assert [b.get("block_id") for b in opened["blocks"] if b["type"] == "input"] == [
         "rag", "progress", "narrative", "blockers", "evidence"]
@@ -100,4 +100,4 @@ def test_the_update_button_in_app_home_confirms_by_dm(bot: BotHarness) -> None:
     home = {"id": "V0HOME0001", "type": "home", "blocks": []}
     bot.click(LD_LEAD, "ncpi_update_open", "R3.2", view=home)
     opened = wait_for(lambda: bot.slack.views, what="views.open")[0].view
-    assert json.loads(opened["private_metadata"]) == {"action_id": "R3.2"}
+    assert bot.seal.open(opened["private_metadata"], LD_LEAD) == {"action_id": "R3.2"}

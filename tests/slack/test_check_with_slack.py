@@ -95,3 +95,24 @@ def test_the_shapes_of_slack_ids() -> None:
         True, True, False, False, False]
     assert [is_channel_id(v) for v in ("C0SILVER01", "G0PRIVATE1", "D0DM000001", "#silver", "U0CRIME001")] == [
         True, True, False, False, False]
+
+
+@pytest.mark.parametrize(("method", "answer"), [
+    ("conversations.info", {}),  # no channel at all
+    ("conversations.info", {"channel": "C0SILVER01"}),  # a string where an object belongs
+    ("users.info", {"user": None}),
+    ("auth.test", {"team": None, "user": 7}),
+])
+def test_a_malformed_slack_answer_is_a_problem_line_not_a_traceback(
+        method: str, answer: dict[str, object], migrated: None, force_config: ForceConfig,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.standin.methods import METHODS
+
+    monkeypatch.setitem(METHODS, method, lambda ws, p, ctx: dict(answer))
+    channels = {force_config.channel("silver", "slack"), force_config.channel("gold", "slack")}
+    with SlackStandIn.from_config(force_config, bot_channels=channels) as slack:
+        code, out = _check(monkeypatch, slack, capsys)
+    assert code == 1, out
+    fails = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert any(method in f and "shape Slack documents" in f and "SLACK_API_URL" in f for f in fails), out
+    assert "Traceback" not in out

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.slack.blocks import common as blocks
-from bot.slack.deps import Deps
+from bot.slack.deps import PLATFORM, Deps
 from bot.slack.payloads import ModalMetadata, parse_command_text
 from bot.slack.subcommands import REGISTRY, CommandContext, Reply, help_lines, subcommand
 from bot.slack.text import escape
@@ -106,4 +106,6 @@ def open_update_modal(deps: Deps, actor: Person, action_id: str, trigger_id: str
         raise InvalidInput("form.unavailable", instead="update", action_id=action_id)
     action, latest = check_can_update(deps.uow_factory, deps.config, actor, action_id, today=deps.today())
     meta = ModalMetadata(action_id=action.id, channel=channel, thread_ts=thread_ts)
-    deps.gateway.open_view(trigger_id, blocks.update_modal(action, latest, meta))
+    view = blocks.update_modal(action, latest, meta)
+    view["private_metadata"] = deps.seal.seal(meta.data(), actor.identities.get(PLATFORM, ""))
+    deps.gateway.open_view(trigger_id, view)

@@ -8,7 +8,6 @@ form was opened (the prompt's thread, or a DM).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -76,14 +75,15 @@ def open_complete_modal(deps: Deps, body: dict[str, Any]) -> None:
     meta = {"action_id": action.id}
     if channel:
         meta.update(channel=channel, thread_ts=click.message_ts or "")
-    deps.gateway.open_view(click.trigger_id, bw.complete_modal(action.id, action.title, meta))
+    view = bw.complete_modal(action.id, action.title, meta)
+    view["private_metadata"] = deps.seal.seal(meta, click.user)
+    deps.gateway.open_view(click.trigger_id, view)
 
 
-def _meta(view: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        data = json.loads(view.get("private_metadata") or "")
-    except json.JSONDecodeError:
-        return None
+def _meta(deps: Deps, view: dict[str, Any], body: dict[str, Any]) -> dict[str, Any] | None:
+    """The form's metadata, only as the bot sealed it for the person submitting (None: lost)."""
+    user = str((body.get("user") or {}).get("id") or "")
+    data = deps.seal.open(view.get("private_metadata"), user)
     return data if isinstance(data, dict) and isinstance(data.get("action_id"), str) else None
 
 
@@ -103,7 +103,7 @@ def _modal_error(error: NcpiError, block_id: str) -> dict[str, str]:
 def submit_complete(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any],
                     context: BoltContext | None = None) -> None:
     """Propose complete before acknowledging, so that any refusal is shown inside the modal."""
-    meta = _meta(view)
+    meta = _meta(deps, view, body)
     if meta is None:
         ack(response_action="errors", errors={bw.EVIDENCE_BLOCK: copy.FORM_LOST})
         return
@@ -155,12 +155,14 @@ def open_reject_modal(deps: Deps, body: dict[str, Any]) -> None:
     meta = {"action_id": click.value, "kind": kind}
     if click.channel and click.message_ts and not click.in_home:
         meta.update(channel=click.channel, message_ts=click.message_ts)
-    deps.gateway.open_view(click.trigger_id, bw.reject_modal(click.value, kind, meta))
+    view = bw.reject_modal(click.value, kind, meta)
+    view["private_metadata"] = deps.seal.seal(meta, click.user)
+    deps.gateway.open_view(click.trigger_id, view)
 
 
 def submit_reject(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any],
                   context: BoltContext | None = None) -> None:
-    meta = _meta(view)
+    meta = _meta(deps, view, body)
     if meta is None:
         ack(response_action="errors", errors={bw.REASON_BLOCK: copy.FORM_LOST})
         return

@@ -7,14 +7,15 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import copy
 from bot.copy import decision_hint
 from bot.slack.blocks import common as blocks
 from bot.slack.blocks.summary import summary_messages
-from bot.slack.deps import Deps
+from bot.slack.deps import PLATFORM, Deps
 from bot.slack.subcommands import CommandContext, Reply, subcommand
 from ncpi_core.domain import permissions
 from ncpi_core.domain.summaries.model import FILTERS, Summary
-from ncpi_core.errors import NotFound
+from ncpi_core.errors import NotFound, PermissionDenied
 from ncpi_core.reports.render import render_summary
 from ncpi_core.usecases.summaries import recommendation_ids, summary_now
 
@@ -49,6 +50,13 @@ def summary_command(ctx: CommandContext) -> Reply:
         else:
             sample = ", ".join(list(recs.values())[:4])
             raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE, sample=sample)
+    if post:
+        try:  # only where ncpi.yaml says this level may be shown, never wherever it is typed
+            permissions.require_post_summary(deps.config, level, PLATFORM, ctx.channel_id)
+        except PermissionDenied as refusal:
+            log.info("refused to post a %s summary in %s", level, ctx.channel_id)
+            # the words name channels as links (ncpi.yaml's ids, no user text): not escaped
+            return Reply(text=copy.error_text(refusal, copy.SLACK))
     summary = summary_now(deps.uow_factory, deps.config, ctx.now, level, recommendation, only,
                           cache=deps.summary_cache)
     messages = summary_messages(summary)  # each within Slack's limits; long summaries are split

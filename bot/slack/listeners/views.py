@@ -31,15 +31,15 @@ def submit_update(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, An
     Domain errors raised here (personal data, permission, closed action) reach the app's error
     handler before the ack, which answers `response_action: errors` on the right field.
     """
-    meta = parse_modal_metadata(view.get("private_metadata"))
-    if meta is None:
+    user = str((body.get("user") or {}).get("id") or "")
+    meta = parse_modal_metadata(deps.seal.open(view.get("private_metadata"), user))
+    if meta is None:  # not sealed by the bot for this person (lost, edited, or someone else's)
         ack(response_action="errors", errors={RAG_BLOCK: copy.FORM_LOST})
         return
     form = parse_update_view(view)
     if isinstance(form, dict):
         ack(response_action="errors", errors=form)
         return
-    user = str((body.get("user") or {}).get("id") or "")
     actor = deps.actor(user)
     cmd = UpdateCommand(action_id=meta.action_id, rag=form.rag, progress=form.progress,
                         narrative=form.narrative, blockers=form.blockers, evidence=form.evidence,

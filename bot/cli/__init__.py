@@ -52,15 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="slack (default) or teams (Bot Framework activities at /api/messages)")
     run.add_argument("--mode", choices=["socket", "http"], default=None,
                      help="socket (default when SLACK_APP_TOKEN is set) or http")
-<<<<<<< HEAD
     run.add_argument("--port", type=int, default=None,
                      help="HTTP port: default 3000 (Slack, http mode), 3978 (Teams)")
-=======
-    run.add_argument("--port", type=int, default=3000, help="HTTP port (http mode), default 3000")
     run.add_argument("--threads", type=int, default=8,
-                     help="HTTP worker threads (http mode), default 8: each holds a request only until "
+                     help="HTTP worker threads (Slack's http mode), default 8: each holds a request only until "
                           "it is acknowledged")
->>>>>>> main
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not tick; use `ncpi tick` from cron instead")
     run.add_argument("--dry-run", action="store_true",

@@ -37,10 +37,6 @@ REQUIRED_SCOPES = {
 Line = tuple[bool | None, str]  # passed (True), a warning (None) or a problem (False), and what to say
 
 
-<<<<<<< HEAD
-def _load_config(settings: Settings, platform: str = PLATFORM) -> tuple[ForceConfig | None, list[Line]]:
-    """ncpi.yaml as the bot reads it, with the Slack (or Teams) id formats the core does not check."""
-=======
 class MalformedAnswer(Exception):
     """Slack (or whatever answers at SLACK_API_URL) gave an answer not in the documented shape."""
 
@@ -62,9 +58,8 @@ def _malformed(method: str, what: str) -> str:
             "`ncpi check` again")
 
 
-def _load_config(settings: Settings) -> tuple[ForceConfig | None, list[Line]]:
-    """ncpi.yaml as the bot reads it, with the Slack id formats the core does not check."""
->>>>>>> main
+def _load_config(settings: Settings, platform: str = PLATFORM) -> tuple[ForceConfig | None, list[Line]]:
+    """ncpi.yaml as the bot reads it, with the Slack (or Teams) id formats the core does not check."""
     try:
         doc = read_yaml(settings.config_file)
         config = parse_force_config(doc)

@@ -146,11 +146,7 @@ def _serve(slack: SlackRuntime, mode: str, port: int, app_token: str | None, thr
 
 
 def run(args: argparse.Namespace) -> int:
-<<<<<<< HEAD
-    """`ncpi run [--platform slack|teams] [--mode socket|http] [--port N] [--no-scheduler]`."""
-=======
-    """`ncpi run [--mode socket|http] [--port N] [--threads N] [--no-scheduler]`."""
->>>>>>> main
+    """`ncpi run [--platform slack|teams] [--mode socket|http] [--port N] [--threads N] [--no-scheduler]`."""
     settings = Settings()
     configure_logging(settings, getattr(args, "verbose", False))
     if getattr(args, "platform", "slack") == "teams":
@@ -176,11 +172,7 @@ def run(args: argparse.Namespace) -> int:
         log.info("no scheduler (--no-scheduler): run `ncpi tick` from cron to send what is due")
     _stop_on_sigterm(interrupt=mode == "http")
     try:
-<<<<<<< HEAD
-        _serve(slack, mode, args.port or SLACK_PORT, app_token)
-=======
-        _serve(slack, mode, args.port, app_token, max(1, getattr(args, "threads", 8)))
->>>>>>> main
+        _serve(slack, mode, args.port or SLACK_PORT, app_token, max(1, getattr(args, "threads", 8)))
     finally:
         if slack.scheduler is not None:
             slack.scheduler.shutdown()

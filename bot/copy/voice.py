@@ -19,13 +19,9 @@ class Voice:
     channel_ref: str = "{address}"  # how a channel's address is written so a person can find it
 
 
-<<<<<<< HEAD
-SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack")
+SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack", channel_ref="<#{address}>")
 TEAMS = Voice(command="", account="Teams user id (teams_user: their Microsoft Entra object id)",
               platform="Teams")
-=======
-SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack", channel_ref="<#{address}>")
->>>>>>> main
 CLI = Voice(command="ncpi ")
 
 # a template (`str.format`-ed with the params and the voice as `cmd`, `account`, `platform`) or a

@@ -156,7 +156,7 @@ def build_slack_sender(core: Core, *, client: WebClient | None = None) -> Delive
     from bot.slack.sender import DeliverySender  # lazy: `ncpi summary` never loads Slack
 
     if client is None:
-        client = build_web_client(core.settings.bot_token(), core.settings.slack_api_url)
+        client = build_web_client(core.settings.bot_token(), core.settings.api_url())
     return DeliverySender(SlackGateway(client, core.uow, core.clock), core.config)
 
 

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -89,6 +90,13 @@ class Settings(BaseSettings):
             raise ConfigurationError("settings.timezone_unknown", zone=self.timezone) from None
 
     # Each refusal is a code; its words (in bot/copy) name the variable and where to copy it from.
+    def api_url(self) -> str:
+        """SLACK_API_URL, checked: an http(s) address with a host (GovSlack, a proxy or a stand-in)."""
+        parts = urlsplit(self.slack_api_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in self.slack_api_url:
+            raise ConfigurationError("slack.api_url_invalid", url=self.slack_api_url)
+        return self.slack_api_url
+
     def bot_token(self) -> str:
         """The bot token (xoxb-…)."""
         token = _value(self.slack_bot_token)

@@ -8,7 +8,7 @@ direct conversation and a body to its channel. Nothing here knows a platform.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -97,8 +97,35 @@ class NoticeContent:
     action_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ChallengeContent:
+    """The Silver chair's question on an action's update, to the person responsible for it; it is
+    answered like a prompt (a reply in its thread, the update form, or a message)."""
+
+    action: Action
+    question: str
+    asked_by: str  # display name
+    asked_at: datetime
+    latest: Update | None  # the update as it stands (what was challenged, or newer)
+    challenge_id: int
+    on_behalf_of: str | None = None  # the owner's name when someone covering for them is asked
+
+
+@dataclass(frozen=True)
+class ClockReminderContent:
+    """To the Gold chair and the administrators: one of the plan's clocks is near.
+
+    `clock` is a `domain.clocks.ClockKind` value: `action_plan` (the inspectorate's six weeks for
+    the force's action plan) or `pcc_response` (the PCC's 56 days, s55 Police Act 1996)."""
+
+    clock: str
+    due: date
+    published: date
+    days_left: int
+
+
 Content = (PromptContent | NudgeContent | EscalationContent | GoldReminderContent | SummaryContent
-           | ChaseContent | FailureContent | NoticeContent)
+           | ChaseContent | FailureContent | NoticeContent | ChallengeContent | ClockReminderContent)
 
 
 @dataclass(frozen=True)

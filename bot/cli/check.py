@@ -18,10 +18,12 @@ from bot.teams.ids import id_problems as teams_id_problems
 from ncpi_core.config.schema import ForceConfig, load_plan_file, parse_force_config
 from ncpi_core.config.yamlfile import read_yaml
 from ncpi_core.domain.calendar import WorkingDays, meetings_between
+from ncpi_core.domain.deadlines import late_actions
 from ncpi_core.domain.models import Body
 from ncpi_core.errors import NcpiError, ValidationFailed
 from ncpi_core.storage.errors import parse_url, safe_url
 from ncpi_core.storage.health import probe_url
+from ncpi_core.usecases.plan import LoadReport
 
 # what each part of ncpi needs; see config/slack_manifest.yaml
 REQUIRED_SCOPES = {
@@ -86,6 +88,9 @@ def _config_checks(settings: Settings, config: ForceConfig) -> Iterator[Line]:
     else:
         acts = sum(len(r.actions) for r in plan.recommendations)
         yield True, f"{settings.plan_file}: {len(plan.recommendations)} recommendations, {acts} actions"
+        late = late_actions((r.id, r.due, [(a.id, a.due) for a in r.actions]) for r in plan.recommendations)
+        for line in LoadReport(late=late).warnings():
+            yield None, f"{settings.plan_file}: {line.removeprefix('warning: ')}"
     yield from _meeting_checks(config)
 
 
@@ -128,7 +133,7 @@ def _slack_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Li
     except NcpiError as exc:
         yield False, copy.error_text(exc, copy.CLI)
         return
-    client = build_web_client(token, settings.slack_api_url, timeout=10, max_retries=2)
+    client = build_web_client(token, settings.api_url(), timeout=10, max_retries=2)
     try:
         auth = client.auth_test()
     except SlackApiError as exc:

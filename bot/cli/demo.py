@@ -9,7 +9,7 @@ import logging
 from bot.cli.progress import Progress
 from bot.defaults import DEFAULTS_DIR
 from bot.settings import Settings
-from bot.slack.demo import WORKING_DAYS, run_demo
+from bot.slack.demo import LAST_MOMENT, WORKING_DAYS, run_demo
 from ncpi_core.storage.errors import safe_url
 
 
@@ -17,7 +17,7 @@ def demo(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.ERROR)  # the tour is the output; keep the logs quiet
     if getattr(args, "platform", "slack") == "teams":
         return teams_demo(args)
-    print("ncpi demo: one governance cycle of the North Yorkshire NCPI plan, 11–22 March 2022,")
+    print("ncpi demo: two governance cycles of the North Yorkshire NCPI plan, 11 March – 1 April 2022,")
     print("against a local stand-in for Slack (nothing leaves this machine; no tokens needed).")
     print("Every message below went through the real bot: signed requests to its Bolt listeners,")
     print("the delivery ledger and the scheduler's tick. Only the clock is simulated.")
@@ -33,7 +33,7 @@ def demo(args: argparse.Namespace) -> int:
     if not (Settings().config_file).exists():
         # outside a checkout: point at the example configuration the demo used
         env += f" NCPI_CONFIG_DIR={DEFAULTS_DIR}"
-    at = "--now 2022-03-22T12:00"  # the demo's last simulated moment
+    at = f"--now {LAST_MOMENT}"  # the demo's last simulated moment
     print(f"  {env} ncpi summary --level gold {at}")
     print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
     print(f"  {env} ncpi chart --out ncpi-demo.png {at}")

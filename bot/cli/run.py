@@ -7,6 +7,7 @@ import logging
 import re
 import signal
 import threading
+import time
 from types import FrameType
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -17,6 +18,7 @@ from bot import health
 from bot.bootstrap import Core, SlackRuntime, build_core, build_slack
 from bot.settings import Settings
 from bot.slack.http import EVENTS_PATH, HEALTH_PATH, HttpServer, ServerLimits, make_http_server
+from ncpi_core.domain import pii
 from ncpi_core.errors import ConfigurationError, SchemaMissing, StorageUnavailable
 from ncpi_core.storage.errors import database_errors, safe_url
 from ncpi_core.usecases.plan import sync_people
@@ -159,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
     app_token = settings.app_token() if mode == "socket" else None
     signing_secret = settings.signing_secret() if mode == "http" else None
     core = _ready_core(settings)
+    started = time.perf_counter()
+    pii.warm_up()  # the personal-data guard's recognisers and name lists: once, before the first message
+    log.info("personal-data guard ready in %.1f s", time.perf_counter() - started)
     try:
         slack = build_slack(core, signing_secret=signing_secret, scheduler=not args.no_scheduler)
     except (BoltError, SlackApiError, OSError) as exc:

@@ -12,12 +12,19 @@ from bot.bootstrap import Core, build_core, build_slack_sender, build_teams_send
 from ncpi_core.config.schema import FIRST_PLATFORM, load_plan_file
 from ncpi_core.domain.calendar import cycle_opening
 from ncpi_core.domain.calendar import next_meetings as upcoming
-from ncpi_core.domain.deliveries import Facts, gold_deadline, working_days_before
+from ncpi_core.domain.clocks import ClockKind, running_clocks
+from ncpi_core.domain.deliveries import (
+    Facts,
+    clock_reminder_due,
+    gold_deadline,
+    working_days_before,
+)
 from ncpi_core.domain.models import Action, Body, Meeting
 from ncpi_core.domain.preview import Planned, preview
 from ncpi_core.errors import InvalidInput, NcpiError
 from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
+from ncpi_core.reports.common import CLOCK_LABEL, clock_line
 from ncpi_core.usecases.ledger import run_tick
 from ncpi_core.usecases.ledger.dry_run import would_send
 from ncpi_core.usecases.ledger.record import read_facts
@@ -29,6 +36,7 @@ KIND_LABEL = {
     "meeting": "MEETING", "prompt": "prompt", "nudge": "nudge (if no update)",
     "escalation": "escalation (if still none)", "silver_summary": "Silver summary post",
     "gold_reminder": "Gold reminder", "gold_summary": "Gold summary post",
+    "clock": "PLAN CLOCK", "clock_reminder": "plan clock reminder", "challenge": "challenge (to its owner)",
 }
 
 
@@ -64,11 +72,12 @@ def _facts(core: Core) -> Facts:
     plan = load_plan_file(core.settings.plan_file, core.config)
     actions = [Action(id=a.id, recommendation_id=r.id, title=a.title, owner=a.owner, deputy=a.deputy,
                       due=a.due, original_due=a.due) for r in plan.recommendations for a in r.actions]
-    return Facts(actions=actions, people={p.id: p for p in core.config.persons()}, latest={})
+    return Facts(actions=actions, people={p.id: p for p in core.config.persons()}, latest={},
+                 published=plan.plan.published)
 
 
 def _who(core: Core, p: Planned) -> str:
-    if p.kind == "meeting" or p.recipient is None:
+    if p.kind in ("meeting", "clock") or p.recipient is None:
         return ""
     if p.recipient.body is not None:
         return f"#{p.recipient.body}"
@@ -87,6 +96,8 @@ def _what(p: Planned) -> str:
     ids = list(dict.fromkeys(p.action_ids))
     if p.kind == "meeting":
         return f"{p.to.title()} meeting"
+    if p.kind == "clock":
+        return CLOCK_LABEL[ClockKind(p.to)]
     if not ids:
         return ""
     shown = ", ".join(ids[:8]) + (f" (+{len(ids) - 8} more)" if len(ids) > 8 else "")
@@ -113,8 +124,10 @@ def schedule(args: argparse.Namespace) -> int:
           f"({core.config.timezone}); nudges and escalations only if no update arrives. Sends nothing.")
     for p in items:
         local = p.at.astimezone(tz)
-        line = f"{local:%a %d %b %Y %H:%M}  {KIND_LABEL.get(p.kind, p.kind):<27} {_who(core, p):<36} {_what(p)}"
-        print(("\n" if p.kind == "meeting" else "") + line.rstrip() + ("\n" if p.kind == "meeting" else ""))
+        when = f"{local:%a %d %b %Y} (day)" if p.kind == "clock" else f"{local:%a %d %b %Y %H:%M}"
+        line = f"{when}  {KIND_LABEL.get(p.kind, p.kind):<27} {_who(core, p):<36} {_what(p)}"
+        big = p.kind in ("meeting", "clock")
+        print(("\n" if big else "") + line.rstrip() + ("\n" if big else ""))
     return 0
 
 
@@ -135,7 +148,22 @@ def next_lines(core: Core, now: datetime, count: int = 4) -> list[str]:
         for label, at in deadlines(core, m):
             flag = " (done)" if at <= now else ""
             lines.append(f"    {label}: {at.astimezone(tz):%a %d %b %H:%M}{flag}")
-    return lines or ["No meetings in the next year: check `meetings` in ncpi.yaml."]
+    lines = lines or ["No meetings in the next year: check `meetings` in ncpi.yaml."]
+    return lines + clock_lines(core, now)
+
+
+def clock_lines(core: Core, now: datetime) -> list[str]:
+    """The plan's clocks not yet passed, each with when its reminder goes (none: no publication date)."""
+    today = now.astimezone(core.tz).date()
+    clocks = running_clocks(_facts(core).published, today)
+    lines = ["Plan clocks (from the report's publication)"] if clocks else []
+    for c in clocks:
+        remind = clock_reminder_due(c, core.config)
+        flag = " (sent)" if remind <= now else ""
+        lines.append(f"    {clock_line(c, today)}")
+        lines.append(f"        reminder to the Gold chair and administrators: "
+                     f"{remind.astimezone(core.tz):%a %d %b %H:%M}{flag}")
+    return lines
 
 
 def next_meetings(args: argparse.Namespace) -> int:

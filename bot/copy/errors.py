@@ -20,16 +20,24 @@ _STATUS_PROBLEMS = {
                "Nothing more is needed. Ask the Silver chair if it must be reopened."),
     "superseded": ("{action_id} was superseded (closed without delivery).",
                    "Nothing more is needed. Ask the Silver chair if it must be reopened."),
+    "embedded": ("{action_id} is already embedded (its impact is recorded).",
+                 "Nothing more is needed. Ask the Silver chair if it must be reopened."),
 }
 _DOING = {"propose": "propose it complete", "approve": "approve", "reject": "reject", "signoff": "sign off",
-          "supersede": "supersede", "move_due": "move its due date"}
+          "supersede": "supersede", "move_due": "move its due date", "challenge": "challenge it",
+          "embed": "record it as embedded"}
+# what `embed` needs instead: a delivered action (status `closed`)
+_EMBED_NEEDS = ("Only a delivered action (signed off by Gold) can be embedded, after its demonstration period: "
+                "see `{cmd}history {action_id}`.")
 # what a person tried, in `action.not_owner` and `role.required`
 _NOT_OWNER_WHAT = {"update": "update", "propose_complete": "propose complete", "move_due": "move the due date of"}
 _ROLE_WHAT = {"closure.approve": "accept a closure", "closure.reject": "reject a closure",
               "closure.signoff": "sign off an action", "action.supersede": "supersede an action",
               "due.approve": "approve a due-date change", "due.reject": "reject a due-date change",
-              "chase": "chase updates"}
-_DATE_WHAT = {"date": "date", "new_due": "new due date", "start": "start date", "end": "end date"}
+              "chase": "chase updates", "challenge": "challenge an update", "decision.record": "record a Gold decision",
+              "embed": "record an action as embedded"}
+_DATE_WHAT = {"date": "date", "new_due": "new due date", "start": "start date", "end": "end date",
+              "retested_on": "re-test date"}
 # worked examples a refusal of missing text shows (`text.missing`, param `example`)
 EXAMPLES = {
     "complete": "`{cmd}complete {action_id} https://intranet/policy/123`",
@@ -37,19 +45,48 @@ EXAMPLES = {
     "reject_due": "`{cmd}reject {action_id} due the inspectorate expects it by then`",
     "supersede": "`{cmd}supersede {action_id} replaced by R3.4 after the review`",
     "due": "`{cmd}due {action_id} {date} training slots delayed by the supplier`",
+    "challenge": "`{cmd}challenge {action_id} what does the dip-sample show about supervisors' reviews?`",
+    "decision": "`{cmd}decision {subject} fund the screening tool from the reserve because procurement slipped "
+                "to July`",
+    "embed": "`{cmd}embed {action_id} 2022-09-01 re-audit of 50 cases: 48 met the standard`",
 }
 # the kinds of personal data of ncpi_core.domain.pii
 PII_KINDS = {pii.DOB: "a date of birth", pii.CRIME_REF: "a crime or incident reference", pii.NHS: "an NHS number",
              pii.PHONE: "a phone number", pii.EMAIL: "an email address", pii.POSTCODE: "a postcode",
-             pii.CHILD_NAME: "a child's name"}
+             pii.CHILD_NAME: "a child's name", pii.NI_NUMBER: "a National Insurance number",
+             pii.RECORD_ID: "a council, school or health record number", pii.ADDRESS: "a home address",
+             pii.SCHOOL: "the name of a school or care home", pii.BANK: "bank or card details"}
+# how to say the same thing without the detail, per kind (shown with a refusal)
+PII_INSTEAD = {pii.CHILD_NAME: 'say "the child", "the young person" or "a 12-year-old" instead of a name',
+               pii.DOB: 'give an age ("a 12-year-old") instead of a date of birth',
+               pii.CRIME_REF: 'say "one case" or "a case from the dip-sample" instead of its reference',
+               pii.RECORD_ID: 'say "one case" instead of its record number',
+               pii.NHS: "leave the number out: the plan never needs it",
+               pii.NI_NUMBER: "leave the number out: the plan never needs it",
+               pii.BANK: "leave the details out: the plan never needs them",
+               pii.PHONE: 'name the team or role to contact ("the MASH duty desk") instead of a number',
+               pii.EMAIL: 'name the team or role to contact ("the MASH duty desk") instead of an address',
+               pii.POSTCODE: 'name the district ("in Selby") instead of a postcode',
+               pii.ADDRESS: 'name the district ("in Selby") instead of an address',
+               pii.SCHOOL: 'say "a local primary school" or "a children\'s home" instead of its name'}
 _FORM_INSTEAD = {
     "update": "DM me instead, e.g. `{action_id} amber 60% what changed`.",
     "complete": "Use `{cmd}complete {action_id}` and a link to the evidence instead.",
     "reject": "Use `{cmd}reject {action_id}` and a reason.",
     "reject_due": "Use `{cmd}reject {action_id} due` and a reason.",
+    "challenge": "Use `{cmd}challenge {action_id}` and your question instead.",
 }
 REPHRASE = ("ncpi keeps action-plan progress only, never details of a child or a case. "
             "Please rephrase without them and send it again.")
+
+
+def rephrase(kinds: list[str], again: str = "Then send it again.") -> str:
+    """How to rephrase a refused text: the rule, then what to say instead for each kind found."""
+    instead = list(dict.fromkeys(PII_INSTEAD[k] for k in kinds if k in PII_INSTEAD))
+    if not instead:
+        return REPHRASE
+    return ("ncpi keeps action-plan progress only, never details of a child or a case. Instead, "
+            + "; ".join(instead) + ". " + again)
 
 
 def finding_text(field: str, kind: str) -> str:
@@ -58,9 +95,9 @@ def finding_text(field: str, kind: str) -> str:
 
 
 def field_refusal(kind: str) -> str:
-    """A personal-data refusal shown on the form field it is about."""
-    return (f"This looks like it contains {PII_KINDS.get(kind, kind)}. ncpi keeps action-plan progress only; "
-            "please rephrase without it.")
+    """A personal-data refusal shown on the form field it is about, with what to write instead."""
+    instead = PII_INSTEAD.get(kind, "please rephrase without it")
+    return f"This looks like it contains {PII_KINDS.get(kind, kind)}. ncpi keeps action-plan progress only: {instead}."
 
 
 def _not_found(p: Params, v: Voice) -> str:
@@ -77,6 +114,8 @@ def _not_owner(p: Params, v: Voice) -> str:
 
 def _wrong_status(p: Params, v: Voice, part: int) -> str:
     said = _STATUS_PROBLEMS.get(p["status"], ("{action_id} is {status}.", ""))
+    if part == 1 and p["doing"] == "embed" and p["status"] != "embedded":
+        said = (said[0], _EMBED_NEEDS)
     text = say(said[part], p, v)
     return f"Cannot {_DOING.get(p['doing'], p['doing'])}: {text}" if part == 0 else text
 
@@ -128,7 +167,8 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                      lambda p, v: "For example: " + say(EXAMPLES.get(p["example"]) or str(p["example"]), p, v)),
     "text.too_long": ("The {field} is {length:,} characters long.",
                       "Please keep it under {limit:,} characters; link to a document for the detail."),
-    "text.personal_data": (_personal_data, REPHRASE),
+    "text.personal_data": (_personal_data, lambda p, v: rephrase(
+        [k for _, k in p["findings"]], "Then load the file again." if v == CLI else "Then send it again.")),
     "update.too_long": ("The {field} is {length:,} characters long.",
                         "Please keep it under {limit:,} characters (a short summary is best; "
                         "link to a document for the detail)."),
@@ -162,6 +202,21 @@ ERRORS: dict[str, tuple[Words, Words]] = {
     "command.incomplete": ("Something is missing from `{cmd}{command}`.", "For example `{cmd}{example}`."),
     "form.unavailable": ("{platform} did not send what is needed to open a form here.",
                          lambda p, v: say(_FORM_INSTEAD[p["instead"]], p, v)),
+    "challenge.already_open": ("{action_id} already has an open challenge from {by} ({asked}): {question}",
+                               "It shows in the summaries until the owner answers it with an update; "
+                               "ask again after that."),
+    "decision.subject_not_found": (lambda p, v: "There is no recommendation or action "
+                                   + (f"'{p['typed']}'" if p.get("typed") else "with that id") + " in the plan.",
+                                   lambda p, v: f"Recommendations are {ids_text(p['ids'], p['more'])}; an action "
+                                   "id such as R7.1 works too." if p["ids"] else "No plan is loaded yet."),
+    "embed.too_soon": ("{action_id} was delivered on {delivered}; it can be recorded as embedded from {earliest}, "
+                       "after the {days}-day demonstration period.",
+                       "Re-test it then and record the impact with `{cmd}embed {action_id} YYYY-MM-DD "
+                       "<impact evidence>`."),
+    "embed.retest_in_future": ("The re-test date {retested} is in the future.",
+                               "Give the day it was re-tested: {today} or earlier."),
+    "embed.retest_before_delivery": ("{action_id} was re-tested on {retested}, before it was delivered on "
+                                     "{delivered}.", "Give a re-test after delivery, with its result."),
     "recommendation.not_found": ("There is no recommendation '{typed}' in the plan.",
                                  lambda p, v: f"Recommendation ids are {ids_text(p['ids'], p['more'])}."
                                  if p["ids"] else "No plan is loaded yet."),

@@ -31,7 +31,11 @@ def reply_problem_text(problem: ReplyProblem, voice: Voice) -> str:
 # --- the front ends' own lines ------------------------------------------------------------------------
 def decision_hint(decision: Decision) -> str:
     """After a decision in a summary: who answers it, with which command (as summaries have always said)."""
-    return f" (Gold chair: `signoff {decision.action_id}`)" if decision.kind is DecisionKind.SIGNOFF else ""
+    if decision.kind is DecisionKind.SIGNOFF:
+        return f" (Gold chair: `signoff {decision.action_id}`)"
+    if decision.kind in (DecisionKind.OVERDUE, DecisionKind.RED):
+        return f" (Gold chair: `decision {decision.action_id} … because …`)"
+    return ""
 
 
 DATABASE_DOWN = "The database is not answering; please try again shortly."

@@ -60,6 +60,9 @@ SETUP_ERRORS: dict[str, tuple[Words, Words]] = {
     "storage.unreachable": ("Cannot reach the database at {url}.",
                             "Check NCPI_DATABASE_URL's host and port, and that the server is running."),
     "storage.no_tables": ("The database has no ncpi tables yet.", "Run `ncpi db upgrade` first."),
+    "slack.api_url_invalid": ("SLACK_API_URL is '{url}', which is not an http(s) address.",
+                              "Leave it unset for Slack (https://slack.com/api/), or give a full address such as "
+                              "https://slack-gov.com/api/ or the one `ncpi standin` prints."),
     # the time zone (NCPI_TIMEZONE or timezone: in ncpi.yaml)
     "settings.timezone_unknown": ("NCPI_TIMEZONE is '{zone}', which is not a time zone name.",
                                   "Use an IANA name such as Europe/London, Europe/Dublin or UTC (abbreviations "

@@ -12,8 +12,33 @@ from ncpi_core.usecases.history import HistoryEntry
 
 # --- outcomes: what the person who acted is told ------------------------------------------------------
 def _completes(p: Params) -> str:
-    return (f" {p['recommendation_id']} is complete: all its actions are closed or superseded."
+    return (f" {p['recommendation_id']} is complete: all its actions are embedded or superseded."
             if p.get("complete") else "")
+
+
+def _delivered(p: Params) -> str:
+    """After a sign-off that delivers the last open action: delivered is not yet complete."""
+    if p.get("complete") or not p.get("delivered"):
+        return ""
+    return (f" All actions of {p['recommendation_id']} are now delivered; it is complete once each is embedded "
+            "(its impact recorded after the demonstration period).")
+
+
+def _challenge_asked(p: Params, v: Voice) -> str:
+    if p.get("reached"):
+        return (f"Asked {p['owner']} about {p['action_id']}: your question is in their DMs, to answer like a prompt. "
+                "It shows in the summaries until they do.")
+    return (f"Recorded your challenge on {p['action_id']}, but {p['owner']} cannot be reached in chat: please tell "
+            "them. It shows in the summaries until they answer with an update.")
+
+
+def _decision_recorded(p: Params, v: Voice) -> str:
+    text = f"Recorded Gold's decision on {p['subject']}: {p['decision']} (rationale: {p['rationale']})."
+    cleared = ([f"{p['subject']} missed its deadline"] if p.get("overdue_cleared") else []) + [
+        f"{aid} is red" for aid in p.get("red_cleared") or []]
+    if cleared:
+        text += " It answers the decision the summaries asked for (" + "; ".join(cleared) + ")."
+    return text + " It shows in the next summaries and in the history."
 
 
 def _away_recorded(p: Params, v: Voice) -> str:
@@ -33,12 +58,16 @@ OUTCOMES: dict[str, Words] = {
     "closure.proposed": "{action_id} is proposed complete; the Silver chair has been asked to review it.",
     "closure.accepted": "{action_id} accepted; the Gold chair has been asked to sign it off.",
     "closure.rejected": "{action_id} sent back to its owner with your reason; it is open again.",
-    "closure.signed_off": lambda p, v: f"{p['action_id']} signed off and closed.{_completes(p)}",
+    "closure.signed_off": lambda p, v: f"{p['action_id']} signed off and closed.{_completes(p)}{_delivered(p)}",
     "action.superseded": lambda p, v: f"{p['action_id']} superseded: closed without delivery.{_completes(p)}",
     "due.requested": "Asked the Silver chair to move {action_id} to {new_due} (now due {due}).",
     "due.approved": "{action_id} is now due {due} (originally {original_due}).",
     "due.rejected": "Due-date change for {action_id} rejected; it stays due {due}.",
     "absence.recorded": _away_recorded,
+    "challenge.asked": _challenge_asked,
+    "decision.recorded": _decision_recorded,
+    "embed.recorded": lambda p, v: f"{p['action_id']} is embedded: {p['impact']} (re-tested {p['retested']})."
+                                   f"{_completes(p)}",
     "absence.ended": lambda p, v: f"Welcome back: {p['count']} absence(s) ended or cancelled; prompts come to "
                                   f"{'you' if p['self'] else p['name']} again.",
 }
@@ -67,8 +96,8 @@ NOTICES: dict[str, Words] = {
     "closure.rejected": "{by} did not accept {action_id} as complete yet.\nReason: {reason}\n"
                         "It stays open. Propose it again with `{cmd}complete {action_id}` and the evidence when ready.",
     "closure.signed_off": lambda p, v: f"{p['by']} signed off {p['action_id']} ({p['title']}); it is closed."
-    + (f" All actions of {p['recommendation_id']} are now closed: the recommendation is complete."
-       if p.get("complete") else ""),
+    + (f" All actions of {p['recommendation_id']} are now embedded or superseded: the recommendation is complete."
+       if p.get("complete") else _delivered(p)),
     "action.superseded": "{by} superseded {action_id} ({title}): it is closed without delivery and needs no more "
                          "updates.\nReason: {reason}",
     "due.requested": "{by} asks to move {action_id} ({title}) from {due} to {new_due} (originally due "
@@ -80,6 +109,15 @@ NOTICES: dict[str, Words] = {
     "absence.covering": lambda p, v: f"{p['name']} is away from {p['first']} to {p['last']}. You will get their "
                                      f"prompts for {', '.join(p['action_ids'])} and may update them then.",
     "absence.ended": "{name} is back; you no longer cover their actions.",
+    "challenge.asked": "{by} asks you about {action_id}.",
+    "challenge.answered": "{by} answered your challenge on {action_id} ({rag}).\nYou asked: {question}\n"
+                          "Answer: {answer}",
+    "decision.recorded": "Gold decision on {subject} ({by}): {decision}\nRationale: {rationale}",
+    "embed.recorded": lambda p, v: f"{p['by']} recorded {p['action_id']} ({p['title']}) as embedded, re-tested "
+                                   f"{p['retested']}." + (f" All actions of {p['recommendation_id']} are now embedded "
+                                                          "or superseded: the recommendation is complete."
+                                                          if p.get("complete") else "")
+                                   + f"\nImpact: {p['impact']}",
 }
 
 
@@ -95,6 +133,8 @@ EVENTS = {
     "signed_off": "signed off by Gold (closed)", "superseded": "superseded",
     "due_change_requested": "asked to move the due date", "due_changed": "due date changed",
     "due_change_rejected": "due-date change rejected", "due_change_withdrawn": "due-date request withdrawn",
+    "challenged": "challenged by Silver", "challenge_answered": "challenge answered", "decision": "Gold decision",
+    "embedded": "embedded (impact recorded)",
 }
 
 
@@ -113,6 +153,9 @@ def history_detail(entry: HistoryEntry) -> str:
         bits += [t for t in (u.narrative, f"blockers: {u.blockers}" if u.blockers else "",
                              f"evidence: {u.evidence}" if u.evidence else "") if t]
         return " — ".join(bits)
+    if entry.event == "decision":
+        on = f"on {entry.subject}: " if entry.subject else ""
+        return f"{on}{entry.new}" + (f"; rationale: {entry.reason}" if entry.reason else "")
     if entry.event == "changed" and entry.field:
         detail = f"{entry.field}: {entry.old} → {entry.new}"
     elif entry.field == "due" and entry.event != "due_change_withdrawn":

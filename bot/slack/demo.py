@@ -36,10 +36,13 @@ from ncpi_core.usecases.plan import load_plan
 SECRET = "ncpi-demo-signing-secret"  # noqa: S105 - a local stand-in's secret, not a credential
 TOKEN = "xoxb-ncpi-demo"  # noqa: S105
 
-# The cycle the demo walks: Gold meets Fri 18 March 2022, Silver Tue 22 March 2022.
+# The cycles the demo walks: Gold meets Fri 18 March 2022, Silver Tue 22 March; the five immediate
+# recommendations fall due on 29 March, the next cycle opens that day, and Gold meets Fri 1 April.
 FIRST_DAY = date(2022, 3, 11)
-LAST_DAY = date(2022, 3, 22)
-WORKING_DAYS = 8  # 11 to 22 March 2022, weekdays
+SILVER_DAY = date(2022, 3, 22)
+LAST_DAY = date(2022, 4, 1)
+WORKING_DAYS = 16  # 11 March to 1 April 2022, weekdays
+LAST_MOMENT = "2022-04-01T11:30"  # where `ncpi summary --now` shows what the tour left
 
 
 @dataclass
@@ -118,19 +121,21 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
 
 
 # Slack ids of the example's people (config/ncpi.yaml)
-TACC, DCC = "U0TACC0001", "U0DCC00001"
+TACC, DCC, COORDINATOR = "U0TACC0001", "U0DCC00001", "U0CPC00001"
 SAFE, CRIME, CONTACT = "U0SAFE0001", "U0CRIME001", "U0CCON0001"
 CJC, LD, PEOPLE, INSIGHT, COMMS = "U0CJC00001", "U0LAND0001", "U0PEOP0001", "U0BINS0001", "U0COMM0001"
 
 
 def _script(t: Tour) -> None:
-    """The story of one cycle. Head of Customer Contact never answers."""
+    """The story of two cycles. Head of Customer Contact never answers."""
     days = [FIRST_DAY + timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
     working = [d for d in days if d.weekday() < 5]
     steps: dict[date, Callable[[], None]] = {
         date(2022, 3, 15): lambda: _prompt_day(t),
         date(2022, 3, 16): lambda: _closure_day(t),
         date(2022, 3, 18): lambda: _gold_day(t),
+        date(2022, 3, 23): lambda: _answer_day(t),
+        date(2022, 3, 29): lambda: _second_prompt_day(t),
     }
     for d in working:
         t.day(d)
@@ -138,9 +143,13 @@ def _script(t: Tour) -> None:
             t.tick_through(d, 8, 9)
             steps[d]()
             t.tick_through(d, 10, 18)
-        elif d == LAST_DAY:
+        elif d == SILVER_DAY:
             t.tick_through(d, 8, 12)
-            t.command(TACC, "summary")
+            _silver_day(t)
+            t.tick_through(d, 13, 18)
+        elif d == LAST_DAY:
+            t.tick_through(d, 8, 10)
+            _second_gold_day(t)
         else:
             t.tick_through(d)
 
@@ -181,3 +190,46 @@ def _closure_day(t: Tour) -> None:
 def _gold_day(t: Tour) -> None:
     t.at(date(2022, 3, 18), 10, 40)
     t.command(DCC, "signoff R4.1", channel=t.channel(Body.GOLD), answers=3)
+
+
+def _silver_day(t: Tour) -> None:
+    """After the Silver summary is posted, the chair reads it and challenges two wordless Greens."""
+    t.at(SILVER_DAY, 12, 30)
+    t.challenge_from_summary(TACC, "R2.2", "What shows supervisors now review every missing episode?")
+    t.command(TACC, "challenge R5.1 How is attendance at strategy discussions monitored each week?",
+              answers=2)  # the reply, and the question in the owner's DM
+
+
+def _answer_day(t: Tour) -> None:
+    """The owner answers one challenge in its thread, with words; the other stays open."""
+    t.at(date(2022, 3, 23), 9, 40)
+    t.dm(SAFE, "green 30% dip-sample of 40 episodes: 38 reviewed by a supervisor within 24 hours",
+         thread=t.challenge_for("R2.2"), what="challenge", answers=2)  # the confirmation, and the chair told
+
+
+def _second_prompt_day(t: Tour) -> None:
+    """The deadline of the five immediate recommendations has passed; most leads click again."""
+    t.at(date(2022, 3, 29), 9, 30)
+    t.dm(CRIME, "R7.1 red 20% screening tool procurement slipped to July; decision needed at Gold")
+    t.dm(LD, "green 80% second cohort booked for 12 April", thread=t.prompt_for("R3.2"))
+    for user, actions in ((SAFE, ("R2.1", "R2.2", "R2.3", "R5.1", "R5.2")), (CRIME, ("R6.1", "R6.2")),
+                          (LD, ("R7.2", "R9.1", "R9.2", "R9.3")), (PEOPLE, ("R8.1", "R8.2", "R8.3")),
+                          (INSIGHT, ("R1.2", "R3.1", "R5.3", "R6.3", "R10.1", "R10.2")),
+                          (COMMS, ("R3.3",)), (CJC, ("R4.2",))):
+        for action in actions:
+            t.click(user, "ncpi_on_track", action, t.prompt_for(action), "On track")
+
+
+def _second_gold_day(t: Tour) -> None:
+    """Gold meets at 10:00: a decision on an overdue recommendation, an embedding refused as too
+    soon, the plan's clocks, and the next summary showing the decision."""
+    gold = t.channel(Body.GOLD)
+    t.at(LAST_DAY, 10, 40)
+    t.command(DCC, "decision R1 accept revised dates to 30 June for R1's actions because the control-room "
+                   "guidance needs the partners' consultation", channel=gold, answers=3)  # and R1's two owners
+    t.at(LAST_DAY, 10, 50)
+    t.command(TACC, "embed R4.1 re-audit of every child detained overnight since March: all reviewed", channel=gold)
+    t.at(LAST_DAY, 11, 0)
+    t.command(COORDINATOR, "next", channel=gold)
+    t.at(LAST_DAY, 11, 30)
+    t.summary_command(DCC, "gold", gold)

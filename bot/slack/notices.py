@@ -27,3 +27,14 @@ def send_notices(deps: Deps, outcome: Outcome) -> list[str]:
         failed = set(keys)
     people = [deps.config.person(n.person) for key, n in zip(keys, outcome.notices, strict=True) if key in failed]
     return list(dict.fromkeys(p.name for p in people if p is not None))
+
+
+def send_queued(deps: Deps, keys: list[str], what: str) -> None:
+    """Send deliveries a use case queued (an update's answers to challenges), now; the tick sends
+    whatever could not go."""
+    if not keys:
+        return
+    try:
+        send_now(deps.uow_factory, deps.config, deps.sender, keys, deps.now())
+    except Exception:  # noqa: BLE001 - the ledger keeps them for the tick; the log has the cause
+        log.warning("could not send the deliveries of %s now", what, exc_info=True)

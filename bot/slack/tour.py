@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from bot.bootstrap import Core, ManualClock
 from bot.cli.progress import Progress
+from bot.slack.blocks.summary import summary_messages
 from bot.slack.ids import PLATFORM
 from bot.standin import Message, SlackSender, SlackStandIn
 from bot.standin.transcript import describe_target, render_message
@@ -20,10 +21,13 @@ from ncpi_core.errors import NcpiError
 from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.usecases.ledger import run_tick
+from ncpi_core.usecases.summaries import summary_now
 
 EMOJI = {":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_green_circle:": "🟢",
          ":large_blue_circle:": "🔵", ":white_circle:": "⚪", ":calendar:": "📅", ":bell:": "🔔",
-         ":warning:": "⚠️", ":white_check_mark:": "✅", ":x:": "❌", ":memo:": "📝"}
+         ":warning:": "⚠️", ":white_check_mark:": "✅", ":x:": "❌", ":memo:": "📝",
+         ":large_blue_diamond:": "🔷", ":question:": "❓", ":grey_question:": "❔", ":scales:": "⚖️",
+         ":hourglass_flowing_sand:": "⏳"}
 
 
 def emoji(text: str) -> str:
@@ -145,16 +149,55 @@ class Tour:
     # --- people doing things in Slack -------------------------------------------------------------
     def prompt_for(self, action_id: str) -> Message:
         """The last prompt the ledger sent for `action_id`, as the stand-in holds it."""
+        return self._sent(Kind.PROMPT, action_id)
+
+    def challenge_for(self, action_id: str) -> Message:
+        """The challenge the ledger sent about `action_id` (its thread takes the answer)."""
+        return self._sent(Kind.CHALLENGE, action_id)
+
+    def _sent(self, kind: Kind, action_id: str) -> Message:
         with self.core.uow() as uow:
-            sent = [r for r in uow.ledger.records(kinds=[Kind.PROMPT], states=[DeliveryState.SENT])
+            sent = [r for r in uow.ledger.records(kinds=[kind], states=[DeliveryState.SENT])
                     if r.action_id == action_id and r.where is not None]
-        assert sent, f"no prompt was sent for {action_id}"
+        assert sent, f"no {kind.value} was sent for {action_id}"
         where = sent[-1].where
         assert where is not None
         for msg in self.slack.messages(where.conversation):
             if msg.ts == where.message:
                 return msg
-        raise LookupError(f"prompt for {action_id} not found at the stand-in")
+        raise LookupError(f"{kind.value} for {action_id} not found at the stand-in")
+
+    def summary_line(self, action_id: str) -> Message:
+        """The part of the last Silver summary post whose blocks hold `action_id`'s line."""
+        for msg in reversed(self.slack.messages(self.channel(Body.SILVER))):
+            if any((b.get("accessory") or {}).get("value") == action_id for b in msg.blocks or []):
+                return msg
+        raise LookupError(f"no summary line for {action_id} in the Silver channel")
+
+    def challenge_from_summary(self, user: str, action_id: str, question: str) -> None:
+        """The Silver chair's Challenge… button on an action's line of the Silver summary, and its form."""
+        msg = self.summary_line(action_id)
+        self.person(user, "clicks", f"[Challenge…] on {action_id}'s line of the Silver summary")
+        url = self.slack.new_response_url(channel=msg.channel, user=user, message_ts=msg.ts)
+        self.sender.block_action(user, "ncpi_challenge_open", action_id, channel_id=msg.channel, response_url=url,
+                                 message={"type": "message", "ts": msg.ts, "text": msg.text,
+                                          "blocks": msg.blocks})
+        self.await_bot("the [Challenge…] button", views=1)
+        view = self.slack.views[-1]
+        self.person(user, "asks in the challenge form", f"“{question}”")
+        values = {"question": {"question": {"type": "plain_text_input", "value": question}}}
+        resp = self.sender.view_submission(user, "ncpi_challenge_modal", values,
+                                           (view.view or {}).get("private_metadata", ""), view.id)
+        if resp.body:
+            self.say(f"          (Slack shows in the form: {resp.body})")
+            self.flush()
+        else:  # the question in the owner's DM, and the chair's confirmation
+            self.await_bot("the challenge form", messages=2)
+
+    def summary_command(self, user: str, level: str, channel: str) -> None:
+        """`/ncpi summary <level>`, answered with as many messages as the summary takes."""
+        parts = len(summary_messages(summary_now(self.core.uow, self.core.config, self.clock(), level)))
+        self.command(user, f"summary {level}", channel=channel, answers=parts)
 
     def click(self, user: str, action_id: str, value: str, msg: Message, label: str) -> None:
         """A button on a prompt: `Update…` opens the form; the others answer with one message."""
@@ -189,13 +232,15 @@ class Tour:
         else:
             self.await_bot("the update form", messages=1)
 
-    def dm(self, user: str, text: str, thread: Message | None = None) -> None:
+    def dm(self, user: str, text: str, thread: Message | None = None, what: str = "prompt",
+           answers: int = 1) -> None:
+        """A DM (in the thread of a prompt, or of a challenge), answered with `answers` messages."""
         channel = self.slack.dm_channel(user)
-        how = "replies in the prompt's thread" if thread else "sends a DM"
+        how = f"replies in the {what}'s thread" if thread else "sends a DM"
         self.person(user, how, text)
         ts = self.slack.add_user_message(channel, user, text, thread.ts if thread else None)
         self.sender.message_im(user, text, channel, ts=ts, thread_ts=thread.ts if thread else None)
-        self.await_bot("a DM", messages=1)
+        self.await_bot("a DM", messages=answers)
 
     def command(self, user: str, text: str, channel: str | None = None, answers: int = 1) -> None:
         """`/ncpi text`, answered with `answers` messages (the reply, and any notices it causes)."""

@@ -135,6 +135,12 @@ class Timings(_Strict):
     silver_summary_hours_before: int = Field(default=2, ge=0, le=240)
     send_time: LocalTime = time(9, 0)
     bank_holidays: str = "england-and-wales"
+    # the plan's clocks (six-week action plan, 56-day PCC response): reminders this many working days before
+    clock_reminder_working_days_before: int = Field(default=5, ge=0, le=60)
+    # a Green kept by updates with no words for more than this many cycles is marked unverified
+    unverified_green_after_cycles: int = Field(default=1, ge=0, le=52)
+    # a delivered action may be made embedded this many days after Gold signed it off
+    demonstration_period_days: int = Field(default=90, ge=0, le=730)
 
     @field_validator("bank_holidays")
     @classmethod

@@ -159,3 +159,9 @@ def current_cycle(config: ForceConfig, now: datetime) -> Cycle | None:
     window = meetings_between(config, now - timedelta(days=120), now + timedelta(days=60), Body.SILVER)
     opened = [c for c in (cycle_for(m, config) for m in window) if c.opens_at <= now]
     return opened[-1] if opened else None
+
+
+def cycle_openings(config: ForceConfig, start: datetime, end: datetime) -> list[datetime]:
+    """When each update cycle opened between `start` and `end` (the prompts went out), oldest first."""
+    window = meetings_between(config, start, end + timedelta(days=60), Body.SILVER)
+    return [o for o in (cycle_opening(m, config) for m in window) if start <= o <= end]

@@ -16,7 +16,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ncpi_core.config.schema import ForceConfig
-from ncpi_core.domain.calendar import WorkingDays, at_send_time, cycle_opening, meetings_between
+from ncpi_core.domain.calendar import (
+    WorkingDays,
+    at_send_time,
+    cycle_opening,
+    local_to_utc,
+    meetings_between,
+)
+from ncpi_core.domain.clocks import PlanClock, plan_clocks
 from ncpi_core.domain.ledger import Kind, Owed, Recipient, Sent
 from ncpi_core.domain.models import Action, ActionStatus, Body, Meeting, Person, Role, Update
 from ncpi_core.domain.records import Absence
@@ -35,6 +42,7 @@ class Facts:
     latest: dict[str, Update]
     absences: list[Absence] = field(default_factory=list)
     ledger: dict[str, Sent] = field(default_factory=dict)
+    published: date | None = None  # the report's publication day: the plan's clocks count from it
 
     def sent(self, key: str) -> Sent | None:
         s = self.ledger.get(key)
@@ -65,6 +73,10 @@ def summary_key(meeting: Meeting) -> str:
 
 def gold_reminder_key(meeting: Meeting, person: str) -> str:
     return f"gold_reminder:{meeting.key}:{person}"
+
+
+def clock_reminder_key(clock: PlanClock, person: str) -> str:
+    return f"clock_reminder:{clock.kind.value}:{clock.due.isoformat()}:{person}"
 
 
 def chase_key(meeting_key: str, person: str, now: datetime) -> str:
@@ -221,6 +233,31 @@ def _gold(m: Meeting, config: ForceConfig, facts: Facts, now: datetime, platform
     return out
 
 
+def clock_reminder_due(clock: PlanClock, config: ForceConfig) -> datetime:
+    """Send time, `clock_reminder_working_days_before` working days before the clock's day."""
+    wd = WorkingDays(config.timings.bank_holidays)
+    return at_send_time(wd.add(clock.due, -config.timings.clock_reminder_working_days_before), config)
+
+
+def _clocks(config: ForceConfig, facts: Facts, now: datetime, platform: str) -> list[Owed]:
+    """A reminder of each of the plan's clocks to the Gold chair and the administrators; it is
+    stale once the clock's day is over (and clocks long past owe nothing at all)."""
+    out: list[Owed] = []
+    for clock in plan_clocks(facts.published):
+        due = clock_reminder_due(clock, config)
+        expires = local_to_utc(clock.due + timedelta(days=1), time(0), config.tz)
+        if due > now or expires < now - LOOKBACK:
+            continue
+        people = {p.id: p for p in facts.people.values() if p.has(Role.GOLD_CHAIR, Role.ADMIN)}
+        for pid in sorted(people):
+            if facts.reachable(pid, platform):
+                out.append(Owed(clock_reminder_key(clock, pid), Kind.CLOCK_REMINDER, due, expires,
+                                Recipient.of_person(pid), person=pid,
+                                payload={"clock": clock.kind.value, "due": clock.due.isoformat(),
+                                         "published": clock.published.isoformat()}))
+    return out
+
+
 def window_meetings(config: ForceConfig, now: datetime) -> list[Meeting]:
     return meetings_between(config, now - LOOKBACK, now + LOOKAHEAD)
 
@@ -244,4 +281,4 @@ def derive_owed(config: ForceConfig, facts: Facts, now: datetime, platform: str,
             owed += _silver(m, config, facts, now, platform)
         else:
             owed += _gold(m, config, facts, now, platform)
-    return owed
+    return owed + _clocks(config, facts, now, platform)

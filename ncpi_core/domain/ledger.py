@@ -25,10 +25,12 @@ class Kind(StrEnum):
     CHASE = "chase"
     FAILURE_REPORT = "failure_report"
     NOTICE = "notice"  # a workflow step's message to someone (a closure to review, a decision)
+    CHALLENGE = "challenge"  # the Silver chair's question to an action's owner, answered like a prompt
+    CLOCK_REMINDER = "clock_reminder"  # one of the plan's clocks is near (six-week plan, 56-day PCC response)
 
 
 # Messages to a person wait for working hours; channel posts and on-demand ones go when due.
-PERSONAL_KINDS = frozenset({Kind.PROMPT, Kind.NUDGE, Kind.ESCALATION, Kind.GOLD_REMINDER})
+PERSONAL_KINDS = frozenset({Kind.PROMPT, Kind.NUDGE, Kind.ESCALATION, Kind.GOLD_REMINDER, Kind.CLOCK_REMINDER})
 
 
 class DeliveryState(StrEnum):

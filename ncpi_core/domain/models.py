@@ -47,11 +47,17 @@ class ActionStatus(StrEnum):
     OPEN = "open"
     PROPOSED = "proposed"  # owner proposed complete, with evidence; Silver to review
     ACCEPTED = "accepted"  # Silver chair accepted; awaiting Gold sign-off
-    CLOSED = "closed"  # Gold chair signed off (shown Blue)
+    CLOSED = "closed"  # Gold chair signed off: delivered (shown Blue)
     SUPERSEDED = "superseded"  # closed without delivery, with a reason
+    EMBEDDED = "embedded"  # delivered, then its impact measured after a demonstration period
 
 
-CLOSED_STATUSES = frozenset({ActionStatus.CLOSED, ActionStatus.SUPERSEDED})
+# closed: takes no more updates or prompts
+CLOSED_STATUSES = frozenset({ActionStatus.CLOSED, ActionStatus.SUPERSEDED, ActionStatus.EMBEDDED})
+# delivered: Gold signed it off (embedded ones were delivered first)
+DELIVERED_STATUSES = frozenset({ActionStatus.CLOSED, ActionStatus.EMBEDDED})
+# done for good: a recommendation is complete when every action is one of these
+COMPLETE_STATUSES = frozenset({ActionStatus.EMBEDDED, ActionStatus.SUPERSEDED})
 
 
 class Source(StrEnum):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ncpi_core.domain.models import Action, Person, PlanInfo, Recommendation, Update
+from ncpi_core.domain.records import Challenge, DecisionRecord, Embedding
 
 
 @dataclass
 class PlanState:
-    """The plan's recommendations and actions, each action's latest update, and people's names."""
+    """The plan's recommendations and actions, each action's latest update, and people's names;
+    with the governance records a summary shows beside them (left empty where not needed: the
+    chart's past positions read only the plan)."""
 
     info: PlanInfo | None
     recommendations: list[Recommendation]
@@ -18,6 +21,11 @@ class PlanState:
     latest: dict[str, Update]
     people: dict[str, Person]
     as_of: datetime
+    challenges: list[Challenge] = field(default_factory=list)  # open ones, oldest first
+    decisions: list[DecisionRecord] = field(default_factory=list)  # the decision log, oldest first
+    embeddings: dict[str, Embedding] = field(default_factory=dict)  # by action id
+    # for each action whose latest update says nothing (Green, no words): when that run began
+    wordless_since: dict[str, datetime] = field(default_factory=dict)
 
     def actions_of(self, rec_id: str) -> list[Action]:
         return [a for a in self.actions if a.recommendation_id == rec_id]

@@ -76,3 +76,52 @@ class AuditEntry:
     source: str = "system"
     reason: str | None = None
     id: int | None = None
+
+
+@dataclass
+class Challenge:
+    """The Silver chair's question on an action's update, open until its owner answers with an
+    update that says something (a narrative or evidence). Mutable: answering fills the `answer…`
+    fields, then `ChallengeRepository.save` writes them back."""
+
+    action_id: str
+    question: str
+    asked_by: str  # person id
+    asked_at: datetime
+    update_id: int | None = None  # the update challenged: the action's latest when asked
+    answered_at: datetime | None = None
+    answer_update_id: int | None = None
+    answered_by: str | None = None
+    id: int | None = None  # set when stored
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One entry of Gold's decision log: what was decided about a recommendation or an action,
+    why, by whom and when."""
+
+    subject: str  # the recommendation or action id it is about
+    recommendation_id: str  # the recommendation (the subject itself, or the action's)
+    decision: str
+    rationale: str
+    decided_by: str  # person id
+    decided_at: datetime
+    source: str = "system"
+    id: int | None = None  # set when stored
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """A delivered action made embedded: the impact measured after the demonstration period and
+    the day it was re-tested."""
+
+    action_id: str
+    impact: str
+    retested_on: date
+    embedded_by: str  # person id
+    embedded_at: datetime
+    id: int | None = None  # set when stored

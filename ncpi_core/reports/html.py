@@ -17,12 +17,15 @@ from ncpi_core.reports.common import (
     RAG_COLOURS,
     TEXT_COLOURS,
     DecisionHint,
+    action_rag_label,
+    clock_lines,
     exception_groups,
     local_time,
     movement_heading,
     movement_lines,
     neutral_hint,
-    rag_label,
+    rec_label,
+    recommendation_totals_line,
     totals_line,
 )
 from ncpi_core.reports.export_rows import AUDIT_COLUMNS, ExportRows
@@ -47,14 +50,19 @@ def write_html(data: ExportRows, out: Path, chart_png: bytes | None = None, char
     for r in s.recommendations:
         recs.append({
             "id": r.id, "title": r.title, "text": r.text, "category": r.category.value.replace("_", " "),
-            "due": r.due.isoformat(), "rag": "COMPLETE" if r.complete else rag_label(r.rag),
-            "css": "blue" if r.complete else (r.rag.value if r.rag else "not_started"),
+            "due": r.due.isoformat(), "rag": rec_label(r),
+            "css": "embedded" if r.complete else (r.rag.value if r.rag else "not_started"),
             "progress": r.progress, "position": r.position,
             "rows": [[(a.id, ""), (a.title, ""), (a.owner_name, ""),
-                      (a.due.isoformat() + (" OVERDUE" if a.overdue else ""), "red" if a.overdue else ""),
+                      (a.due.isoformat() + (" OVERDUE" if a.overdue else "")
+                       + (f" (after {a.recommendation_id}'s deadline)" if a.beyond_deadline else ""),
+                       "red" if a.overdue else ""),
                       (a.original_due.isoformat(), ""), (a.status_label, ""),
-                      _rag(rag_label(a.rag), a.bucket.value), ("" if a.progress is None else f"{a.progress}%", ""),
-                      (a.narrative, ""), (a.blockers, ""), (a.evidence, ""), (local_time(a.updated_at), "")]
+                      _rag(action_rag_label(a), a.bucket.value),
+                      ("" if a.progress is None else f"{a.progress}%", ""), (a.narrative, ""), (a.blockers, ""),
+                      (a.evidence + (f" | Embedded (re-tested {a.embedding.retested_on.isoformat()}): "
+                                     f"{a.embedding.impact}" if a.embedding else ""), ""),
+                      (local_time(a.updated_at), "")]
                      for a in r.actions]})
     rec_rows = [[(x["id"], ""), (x["title"], ""), (x["due"], ""), (x["rag"], x["css"]),
                  (f"{x['progress']}%", ""), (x["position"], "")] for x in recs]
@@ -63,7 +71,8 @@ def write_html(data: ExportRows, out: Path, chart_png: bytes | None = None, char
                for h in data.history]
     chart_src = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii") if chart_png else ""
     page = _env.get_template(TEMPLATE).render(
-        title=f"{s.force} — {s.plan_title}", as_at=local_time(s.generated_at), totals=totals_line(s),
+        title=f"{s.force} — {s.plan_title}", as_at=local_time(s.generated_at),
+        totals=f"{totals_line(s)}. {recommendation_totals_line(s)}.", clocks=clock_lines(s),
         exceptions=exception_groups(s, hint), chart_src=chart_src,
         chart_alt=chart_alt or "The RAG chart of the plan.", rec_headers=["Rec", "Title", "Due", "RAG", "Progress",
                                                                           "Position"],

@@ -27,8 +27,9 @@ from ncpi_core.reports.common import (
     movement_lines,
     neutral_hint,
     participation_rows,
-    rag_label,
+    rec_label,
     recommendation_rows,
+    recommendation_totals_line,
     title_line,
     totals_line,
 )
@@ -53,7 +54,7 @@ def md_table(headers: list[str], rows: list[list[str]]) -> str:
 
 def render_markdown(s: Summary, hint: DecisionHint = neutral_hint) -> str:
     out = [f"# {md_cell(title_line(s))}", "", *[f"{md_cell(line)}  " for line in context_lines(s)], "",
-           f"**{totals_line(s)}**", "", "## Exceptions", ""]
+           f"**{totals_line(s)}**  ", f"{md_cell(recommendation_totals_line(s))}", "", "## Exceptions", ""]
     groups = exception_groups(s, hint)
     if not groups:
         out.append("None.")
@@ -65,7 +66,7 @@ def render_markdown(s: Summary, hint: DecisionHint = neutral_hint) -> str:
         for rec in s.recommendations:
             out += ["", f"### {md_cell(rec.id)} {md_cell(rec.title)}", "",
                     f"{rec.category.value.replace('_', ' ')}, due {day(rec.due)}; "
-                    f"{'COMPLETE' if rec.complete else rag_label(rec.rag)}, {rec.progress}%; "
+                    f"{rec_label(rec)}, {rec.progress}%; "
                     f"{md_cell(rec.position)}", ""]
             rows = [[*r[:3], due_text(a, " "), *r[4:]] for r, a in zip(action_rows(rec), rec.actions, strict=True)]
             out.append(md_table(ACTION_HEADERS, rows))

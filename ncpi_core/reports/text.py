@@ -21,8 +21,9 @@ from ncpi_core.reports.common import (
     movement_lines,
     neutral_hint,
     participation_rows,
-    rag_label,
+    rec_label,
     recommendation_rows,
+    recommendation_totals_line,
     title_line,
     totals_line,
 )
@@ -37,7 +38,7 @@ def _wrap(text: str, indent: str) -> list[str]:
 
 def render_text(s: Summary, hint: DecisionHint = neutral_hint) -> str:
     """Tables for a terminal, within WIDTH columns."""
-    out = [title_line(s), *context_lines(s), "", totals_line(s), ""]
+    out = [title_line(s), *context_lines(s), "", totals_line(s), recommendation_totals_line(s), ""]
     groups = exception_groups(s, hint)
     out.append("EXCEPTIONS" if groups else "EXCEPTIONS: none")
     for title, items in groups:
@@ -54,10 +55,10 @@ def render_text(s: Summary, hint: DecisionHint = neutral_hint) -> str:
         for rec in s.recommendations:
             out += ["", f"{rec.id} {rec.title}"]
             out += _wrap(f"{rec.category.value.replace('_', ' ')}, due {day(rec.due)}; "
-                         f"{'COMPLETE' if rec.complete else rag_label(rec.rag)}, {rec.progress}%; "
+                         f"{rec_label(rec)}, {rec.progress}%; "
                          f"{rec.position}", "  ")
             out.append(tabulate(action_rows(rec), headers=ACTION_HEADERS, tablefmt="simple",
-                                maxcolwidths=[None, 24, 16, None, None, None, 12, 13],
+                                maxcolwidths=[None, 24, 16, 16, 12, None, 12, 13],
                                 disable_numparse=True))
             for a in rec.actions:
                 for label, text in detail_lines(a):

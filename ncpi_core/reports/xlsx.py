@@ -24,7 +24,7 @@ from ncpi_core.reports.export_rows import AUDIT_COLUMNS, EXPORT_COLUMNS, HISTORY
 # a header is the column's name in words; `ncpi plan import` folds it back ("Action due" -> action_due)
 HEADER_WORDS = {"id": "ID", "rag": "RAG", "at": "When", "entity_id": "Entity ID", "actor": "Who",
                 "old": "Old value", "new": "New value", "author": "By"}
-DATE_COLUMNS = {"recommendation_due", "action_due", "original_due", "plan_published"}
+DATE_COLUMNS = {"recommendation_due", "action_due", "original_due", "plan_published", "retested_on"}
 TIME_COLUMNS = {"updated_at", "at"}
 DATE_FORMAT, TIME_FORMAT = "dd mmm yyyy", "dd mmm yyyy hh:mm"
 FREEZE = {"Plan": "B2", "History": "C2", "Audit": "B2"}  # the header row, and the id column where there is one
@@ -98,7 +98,10 @@ def _cover(wb: Any, data: ExportRows) -> None:
         ("Force", s.force), ("Plan", s.plan_title), ("Report", data.report),
         ("Published", cell_value("plan_published", data.published) if data.published else ""),
         ("As at", s.generated_at.replace(tzinfo=None) if s.generated_at else ""),
-        ("Recommendations", len(s.recommendations)), ("Actions", s.total),
+        ("Recommendations", len(s.recommendations)),
+        ("Recommendations overdue", sum(r.is_overdue for r in s.recommendations)),
+        ("Recommendations complete (every action embedded or superseded)", sum(r.complete for r in s.recommendations)),
+        ("Actions", s.total),
     ]
     facts += [(f"Actions {BUCKET_LABEL[b.value]}", s.totals.get(b.value, 0)) for b in BUCKET_ORDER]
     facts += [("Updates (History sheet)", len(data.history)), ("Audit entries (Audit sheet)", len(data.audit)),

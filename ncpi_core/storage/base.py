@@ -29,6 +29,13 @@ from ncpi_core.domain.ledger import (
 )
 from ncpi_core.domain.models import Action, ActionStatus, Person, PlanInfo, Recommendation, Update
 from ncpi_core.domain.records import Absence, AuditEntry, Request, RequestKind, RequestState
+from ncpi_core.storage.base_records import (
+    ChallengeRepository,
+    DecisionRepository,
+    EmbeddingRepository,
+)
+
+__all__ = ["ChallengeRepository", "DecisionRepository", "EmbeddingRepository"]  # part of this port
 
 
 class PlanRepository(abc.ABC):
@@ -121,6 +128,13 @@ class UpdateRepository(abc.ABC):
     @abc.abstractmethod
     def all(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[Update]:
         """Oldest first, streamed (`since` exclusive, `until` inclusive)."""
+
+    @abc.abstractmethod
+    def wordless_since(self, as_of: datetime | None = None) -> dict[str, datetime]:
+        """For each action whose latest update (as at `as_of`) says nothing — Green, no narrative,
+        no evidence (`domain.verification.says_nothing`) — when that run of such updates began:
+        the first update after the action's last one that said something (or its first update).
+        A few index probes per action, whatever the history's length."""
 
 
 class AuditRepository(abc.ABC):
@@ -331,6 +345,9 @@ class UnitOfWork(abc.ABC):
     events: EventRepository
     state: StateRepository
     conversations: ConversationRepository
+    challenges: ChallengeRepository
+    decisions: DecisionRepository
+    embeddings: EmbeddingRepository
 
     @abc.abstractmethod
     def __enter__(self) -> UnitOfWork: ...

@@ -30,6 +30,11 @@ from ncpi_core.storage.base import (
     UnitOfWork,
 )
 from ncpi_core.storage.memory_ledger import MemoryLedgerRepository
+from ncpi_core.storage.memory_records import (
+    MemoryChallengeRepository,
+    MemoryDecisionRepository,
+    MemoryEmbeddingRepository,
+)
 from ncpi_core.storage.memory_store import (
     MemoryAuditRepository,
     MemoryRequestRepository,
@@ -239,6 +244,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.events = MemoryEventRepository(self)
         self.state = MemoryStateRepository(self)
         self.conversations = MemoryConversationRepository(self)
+        self.challenges = MemoryChallengeRepository(self)
+        self.decisions = MemoryDecisionRepository(self)
+        self.embeddings = MemoryEmbeddingRepository(self)
 
     @property
     def tables(self) -> Tables:

@@ -14,7 +14,17 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ncpi_core.domain.models import Action, Person, PlanInfo, Recommendation, Update
-from ncpi_core.domain.records import Absence, AuditEntry, Request, RequestKind, RequestState
+from ncpi_core.domain.records import (
+    Absence,
+    AuditEntry,
+    Challenge,
+    DecisionRecord,
+    Embedding,
+    Request,
+    RequestKind,
+    RequestState,
+)
+from ncpi_core.domain.verification import says_nothing
 from ncpi_core.storage import rules
 from ncpi_core.storage.base import AuditRepository, RequestRepository, UpdateRepository
 
@@ -68,6 +78,9 @@ class Tables:
     state: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     conversations: dict[tuple[str, str], tuple[str, dict[str, Any] | None, datetime]] = \
         field(default_factory=dict)
+    challenges: dict[int, Challenge] = field(default_factory=dict)
+    decisions: dict[int, DecisionRecord] = field(default_factory=dict)
+    embeddings: dict[int, Embedding] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:
@@ -137,6 +150,19 @@ class MemoryUpdateRepository(UpdateRepository):
         rows = [u.model_copy() for u in reversed(self._newest_first(until))
                 if since is None or u.created_at > since]
         return iter(rows)
+
+    def wordless_since(self, as_of: datetime | None = None) -> dict[str, datetime]:
+        by_action: dict[str, list[Update]] = {}
+        for u in self._newest_first(as_of):
+            if u.action_id in self._uow.tables.actions:
+                by_action.setdefault(u.action_id, []).append(u)
+        out = {}
+        for action_id, newest_first in by_action.items():
+            last_said = next((u.created_at for u in newest_first if not says_nothing(u)), None)
+            run = [u.created_at for u in newest_first if last_said is None or u.created_at > last_said]
+            if run:
+                out[action_id] = min(run)
+        return out
 
 
 class MemoryAuditRepository(AuditRepository):

@@ -17,7 +17,7 @@ CHANGEABLE_ACTION_FIELDS = frozenset({"recommendation_id", "title", "owner", "de
 RETRYABLE_STATES = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 DONE_STATES = frozenset({DeliveryState.SKIPPED.value, DeliveryState.STALE.value})
 # a reply in the thread of one of these is an update to its action
-THREAD_KINDS = (Kind.PROMPT.value, Kind.NUDGE.value)
+THREAD_KINDS = (Kind.PROMPT.value, Kind.NUDGE.value, Kind.CHALLENGE.value)
 
 NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until": None}
 

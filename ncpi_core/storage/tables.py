@@ -248,3 +248,44 @@ class StateRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChallengeRow(Base):
+    """The Silver chair's question on an action's update, open until the owner answers it."""
+
+    __tablename__ = "challenges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[str] = mapped_column(ForeignKey("actions.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the update challenged
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answer_update_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class DecisionRow(Base):
+    """Gold's decision log: a decision on a recommendation or an action, its rationale, who and when."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(64))  # the recommendation or action id
+    recommendation_id: Mapped[str] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    decision: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    source: Mapped[str] = mapped_column(String(16), default="system")
+
+
+class EmbeddingRow(Base):
+    """A delivered action made embedded: its impact measure and the day it was re-tested."""
+
+    __tablename__ = "embeddings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[str] = mapped_column(ForeignKey("actions.id"), unique=True)
+    impact: Mapped[str] = mapped_column(Text)
+    retested_on: Mapped[date] = mapped_column(Date)
+    embedded_by: Mapped[str] = mapped_column(String(64))
+    embedded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.models import Person, Role, Source
 from ncpi_core.domain.notices import Notice, Outcome
 from ncpi_core.domain.records import Absence
+from ncpi_core.domain.text import refuse_personal_data
 from ncpi_core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from ncpi_core.storage.base import UowFactory
 from ncpi_core.usecases.common import audit, name_of, parse_date, tell
@@ -54,6 +55,7 @@ def set_away(uow_factory: UowFactory, config: ForceConfig, actor: Person, start:
     if deputy:
         cover = config.person(deputy.strip())
         if cover is None:
+            refuse_personal_data({"deputy": deputy})  # "away … covering for Jayden's mum": said as such
             raise NotFound("absence.deputy_unknown")
         if cover.id == person.id:
             raise InvalidInput("absence.own_deputy")

@@ -8,10 +8,10 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.calendar import meetings_between
 from ncpi_core.domain.models import Body
 from ncpi_core.domain.summaries.build import build_summary
-from ncpi_core.domain.summaries.chart import MAX_POINTS, ChartData
+from ncpi_core.domain.summaries.chart import MAX_POINTS, ChartData, RecProgress
 from ncpi_core.domain.summaries.model import Level
 from ncpi_core.storage.base import UowFactory
-from ncpi_core.usecases.summaries import read_plan_state, statuses_as_of
+from ncpi_core.usecases.summaries import read_plan_state, statuses_as_of, unverified_now
 
 NO_LOAD_LOOKBACK = timedelta(days=90)  # how far back to look when the plan's load time is unknown
 
@@ -25,11 +25,12 @@ def chart_data(uow_factory: UowFactory, config: ForceConfig, now: datetime, body
         state = read_plan_state(uow, now)
         start = uow.plan.loaded_at() or now - NO_LOAD_LOOKBACK
         for m in meetings_between(config, start, now, body)[-MAX_POINTS + 1:]:
-            then = statuses_as_of(uow, read_plan_state(uow, now, as_of=m.starts_at), m.starts_at)
+            then = statuses_as_of(uow, read_plan_state(uow, now, as_of=m.starts_at, records=False), m.starts_at)
             s = build_summary(Level.SILVER, then, now=m.starts_at, today=m.starts_at.astimezone(tz).date())
             points.append((m.starts_at.astimezone(tz).strftime("%d %b\n%Y"), s.totals))
-    current = build_summary(Level.SILVER, state, now=now, today=now.astimezone(tz).date())
+    current = build_summary(Level.SILVER, state, now=now, today=now.astimezone(tz).date(),
+                            unverified=unverified_now(state, config, now))
     points.append((now.astimezone(tz).strftime("now\n%d %b"), current.totals))
     title = f"{config.force}: {state.info.title}" if state.info else config.force
     return ChartData(title=title, points=points,
-                     progress=[(r.id, r.progress, r.rag, r.complete) for r in current.recommendations])
+                     progress=[RecProgress(r.id, r.progress, r.rollup, r.unverified) for r in current.recommendations])

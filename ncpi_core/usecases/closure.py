@@ -27,6 +27,7 @@ from ncpi_core.usecases.common import (
     name_of,
     owner_side,
     recommendation_complete,
+    recommendation_delivered,
     require_owner_side,
     require_role,
     tell,
@@ -137,9 +138,11 @@ def signoff(uow_factory: UowFactory, config: ForceConfig, actor: Person, action_
         uow.updates.add(Update(action_id=action.id, rag=RAG.BLUE, progress=100,
                                narrative="Closed: " + "; ".join(steps) + ".", evidence=evidence, author=actor.id,
                                author_identity=identity, source=source, created_at=now))
+        # delivered, not complete: a recommendation is complete when each action is embedded (or superseded)
         complete = recommendation_complete(uow, action.recommendation_id)
         facts = {"by": actor.name, "action_id": action.id, "title": action.title,
-                 "recommendation_id": action.recommendation_id, "complete": complete}
+                 "recommendation_id": action.recommendation_id, "complete": complete,
+                 "delivered": recommendation_delivered(uow, action.recommendation_id)}
         notices = tell(config, owner_side(config, action) + holders(config, Role.SILVER_CHAIR),
                        "closure.signed_off", facts, action_id=action.id, skip=actor.id)
         keys = queue_notices(uow, notices, now)

@@ -13,7 +13,14 @@ from typing import Any
 
 from ncpi_core.config.schema import ACTION_ID_RE, ForceConfig
 from ncpi_core.domain import permissions
-from ncpi_core.domain.models import CLOSED_STATUSES, Action, ActionStatus, Person, Role
+from ncpi_core.domain.models import (
+    CLOSED_STATUSES,
+    COMPLETE_STATUSES,
+    Action,
+    ActionStatus,
+    Person,
+    Role,
+)
 from ncpi_core.domain.notices import Notice, NoticeKind
 from ncpi_core.domain.records import AuditEntry
 from ncpi_core.errors import InvalidInput, InvalidTransition, NotFound
@@ -84,7 +91,13 @@ def wrong_status(action_id: str, status: ActionStatus | str, doing: str) -> Inva
 
 
 def recommendation_complete(uow: UnitOfWork, recommendation_id: str) -> bool:
-    """True when every action of the recommendation in the plan is closed or superseded."""
+    """True when every action of the recommendation in the plan is embedded or superseded."""
+    statuses = uow.plan.statuses(recommendation_id)
+    return bool(statuses) and all(s in COMPLETE_STATUSES for s in statuses)
+
+
+def recommendation_delivered(uow: UnitOfWork, recommendation_id: str) -> bool:
+    """True when every action of the recommendation in the plan is delivered, embedded or superseded."""
     statuses = uow.plan.statuses(recommendation_id)
     return bool(statuses) and all(s in CLOSED_STATUSES for s in statuses)
 

@@ -32,6 +32,7 @@ class HistoryEntry:
     new: str | None = None
     reason: str | None = None  # user text included: escape before posting
     update: Update | None = None
+    subject: str | None = None  # what an audited step was about: the action, or its recommendation
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,13 @@ def history(uow_factory: UowFactory, config: ForceConfig, actor: Person, action_
         action = find_action(uow, action_id)
         if not (permissions.may_read_summary(actor) or actor.id in (action.owner, action.deputy)):
             raise PermissionDenied("history.readers_only", action_id=action.id)
+        # the action's own trail, and Gold's decisions on its recommendation (they concern it too)
+        trail = uow.audit.trail("action", action.id) + [
+            e for e in uow.audit.trail("recommendation", action.recommendation_id) if e.event == "decision"]
         steps = [HistoryEntry(at=a.at, who=a.actor, who_name=name_of(config, a.actor), event=a.event,
-                              source=a.source, field=a.field, old=a.old, new=a.new, reason=a.reason)
-                 for a in uow.audit.trail("action", action.id)]
+                              source=a.source, field=a.field, old=a.old, new=a.new, reason=a.reason,
+                              subject=a.entity_id)
+                 for a in sorted(trail, key=lambda e: (e.at, e.id or 0))]
         updates = [HistoryEntry(at=u.created_at, who=u.author, who_name=name_of(config, u.author), event="update",
                                 source=u.source.value, update=u)
                    for u in reversed(uow.updates.for_action(action.id))]

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ncpi_core.config.schema import ForceConfig, PlanFile
+from ncpi_core.domain.deadlines import LateAction, late_actions
 from ncpi_core.domain.models import Action, Person, PlanInfo, Recommendation, Update
+from ncpi_core.domain.text import refuse_personal_data_in_plan
 from ncpi_core.storage.base import UnitOfWork, UowFactory
 from ncpi_core.usecases.common import audit
 
@@ -25,6 +27,8 @@ class LoadReport:
     unchanged: int = 0
     people_added: list[str] = field(default_factory=list)
     people_changed: list[str] = field(default_factory=list)
+    # actions planned to finish after their recommendation's deadline (loaded all the same)
+    late: list[LateAction] = field(default_factory=list)
 
     @property
     def nothing_changed(self) -> bool:
@@ -45,7 +49,17 @@ class LoadReport:
             out.append(f"people added {len(self.people_added)}, changed {len(self.people_changed)}")
         if self.nothing_changed:
             out.append(f"nothing changed ({self.unchanged} items already as in the file)")
-        return out
+        return out + self.warnings()
+
+    def warnings(self) -> list[str]:
+        """One line per recommendation with actions due after its deadline, naming both dates."""
+        by_rec: dict[str, list[LateAction]] = {}
+        for late in self.late:
+            by_rec.setdefault(late.recommendation_id, []).append(late)
+        return [f"warning: {rid} is due {items[0].recommendation_due.isoformat()}, but "
+                + ", ".join(f"{x.action_id} is due {x.due.isoformat()}" for x in items)
+                + f": {'it' if len(items) == 1 else 'they'} cannot deliver {rid} by its deadline"
+                for rid, items in by_rec.items()]
 
 
 def _roles(person: Person) -> list[str]:
@@ -111,8 +125,13 @@ def load_plan(plan: PlanFile, config: ForceConfig, uow: UnitOfWork, now: datetim
     Titles, owners and dates are updated (each change audited); new items are added; items
     missing from the file are reported and marked out of the plan, never deleted. The caller
     commits. Loading the same file twice changes nothing.
+
+    Raises:
+        PersonalDataRefused: `text.personal_data` when a title or text looks personal (nothing is changed).
     """
+    refuse_personal_data_in_plan(plan)
     report = sync_people(config, uow, now, actor)
+    report.late = late_actions((r.id, r.due, [(a.id, a.due) for a in r.actions]) for r in plan.recommendations)
     info = uow.plan.info()
     if info is not None:
         _differences(uow, "plan", "1", info.model_dump(include={"title", "report", "published"}),

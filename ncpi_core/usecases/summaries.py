@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain import calendar
+from ncpi_core.domain.clocks import running_clocks
 from ncpi_core.domain.models import Body
 from ncpi_core.domain.participation import (
     Participation,
@@ -25,6 +26,7 @@ from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.records import RequestKind
 from ncpi_core.domain.summaries.build import build_summary, rolled_back
 from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
+from ncpi_core.domain.verification import Unverified, unverified_greens
 from ncpi_core.storage.base import UnitOfWork, UowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache
 
@@ -32,9 +34,12 @@ _T = TypeVar("_T")
 DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKind.SUPERSEDE: DecisionKind.SUPERSEDE}
 
 
-def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None) -> PlanState:
-    """The plan with each action's latest update (as it stood at `as_of`, if given) and people's names."""
-    return PlanState(
+def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None,
+                    records: bool = True) -> PlanState:
+    """The plan with each action's latest update (as it stood at `as_of`, if given) and people's names;
+    with `records`, the open challenges, Gold's decision log, the embeddings and the runs of
+    wordless Greens a summary shows beside them (a chart's past positions need none of these)."""
+    state = PlanState(
         info=uow.plan.info(),
         recommendations=uow.plan.recommendations(),
         actions=uow.plan.actions(),
@@ -42,6 +47,21 @@ def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = Non
         people={p.id: p for p in uow.people.all()},
         as_of=as_of or now,
     )
+    if records:
+        state.challenges = uow.challenges.open()
+        state.decisions = uow.decisions.all()
+        state.embeddings = uow.embeddings.all()
+        state.wordless_since = uow.updates.wordless_since(as_of=as_of)
+    return state
+
+
+def unverified_now(state: PlanState, config: ForceConfig, now: datetime) -> dict[str, Unverified]:
+    """The actions whose Green has had no words for more than `unverified_green_after_cycles` cycles."""
+    if not state.wordless_since:
+        return {}
+    first = min(state.wordless_since.values())
+    openings = calendar.cycle_openings(config, first, now)
+    return unverified_greens(state.wordless_since, openings, now, config.timings.unverified_green_after_cycles)
 
 
 def statuses_as_of(uow: UnitOfWork, state: PlanState, as_of: datetime) -> PlanState:
@@ -113,14 +133,18 @@ def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, lev
         if prev_meeting is not None and state.recommendations:
             at = prev_meeting.starts_at
             previous = kept(("previous", at), lambda: statuses_as_of(
-                uow, read_plan_state(uow, now, as_of=at), at))
+                uow, read_plan_state(uow, now, as_of=at, records=False), at))
         decisions = kept(("decisions",), lambda: pending_decisions(uow)) if state.recommendations else []
         participation = (kept(("participation",), lambda: participation_by_cycle(uow, config, now))
                          if level == Level.SILVER and state.recommendations else None)
+    today = now.astimezone(tz).date()
     return build_summary(
-        level, state, now=now, today=now.astimezone(tz).date(), cycle=cycle, previous=previous,
+        level, state, now=now, today=today, cycle=cycle, previous=previous,
         recommendation=recommendation, only=only, force=config.force, tz=tz,
         next_meeting=upcoming[0].starts_at if upcoming else None,
         previous_meeting_at=prev_meeting.starts_at if prev_meeting else None,
         decisions=decisions, participation=participation,
+        unverified=unverified_now(state, config, now),
+        unverified_after=config.timings.unverified_green_after_cycles,
+        clocks=running_clocks(state.info.published if state.info else None, today),
     )

@@ -7,7 +7,7 @@ the update is appended in one unit of work, keyed so that a re-delivered event s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
@@ -16,9 +16,11 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain import permissions
 from ncpi_core.domain.ledger import MessageRef
 from ncpi_core.domain.models import RAG, Action, Person, Source, Update
+from ncpi_core.domain.notices import Notice
 from ncpi_core.domain.text import MAX_NARRATIVE, refuse_personal_data
 from ncpi_core.errors import InvalidInput, InvalidTransition
 from ncpi_core.storage.base import UnitOfWork, UowFactory
+from ncpi_core.usecases.challenges import answer_open_challenges
 from ncpi_core.usecases.common import covering_for, find_action, name_of
 
 UPDATE_TEXT_FIELDS = ("narrative", "blockers", "evidence")
@@ -48,6 +50,9 @@ class Recorded:
     update: Update
     action: Action
     duplicate: bool = False  # True when this was a re-delivery and nothing new was stored
+    # the Silver chair's challenges this update answered: who is told (send with `send_now`)
+    notices: list[Notice] = field(default_factory=list)
+    delivery_keys: list[str] = field(default_factory=list)
 
 
 def check_text(cmd: UpdateCommand) -> None:
@@ -78,7 +83,9 @@ def record_update(uow_factory: UowFactory, config: ForceConfig, actor: Person, c
                   now: datetime, today: date) -> Recorded:
     """Store one update after checking the text, the action and the actor's right to update it.
 
-    A re-delivered event (same idempotency key) stores nothing and returns `duplicate`.
+    A re-delivered event (same idempotency key) stores nothing and returns `duplicate`. An update
+    that says something (a narrative or evidence) answers the action's open challenges, in the
+    same unit of work; the askers' notices are queued in the ledger (`Recorded.delivery_keys`).
 
     Raises:
         NotFound: `action.not_found`. PermissionDenied: `action.not_owner`.
@@ -98,8 +105,9 @@ def record_update(uow_factory: UowFactory, config: ForceConfig, actor: Person, c
         if stored is None:
             previous = uow.updates.for_action(action.id, limit=1)
             return Recorded(update=previous[0] if previous else update, action=action, duplicate=True)
+        notices, keys = answer_open_challenges(uow, config, actor, stored, now)
         uow.commit()
-        return Recorded(update=stored, action=action)
+        return Recorded(update=stored, action=action, notices=notices, delivery_keys=keys)
 
 
 def check_can_update(uow_factory: UowFactory, config: ForceConfig, actor: Person, action_id: str, *,

@@ -90,6 +90,7 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> str:
         "scaling": "Scaling: summary build time and peak memory against the length of the history",
         "startup": "Start-up and idle memory",
         "generator": "Generator: bulk load times",
+        "pii": "Personal-data guard: cost per message and loading (issue 15)",
     }
     for key, title in titles.items():
         sec = sections.get(key)

@@ -86,7 +86,7 @@ def history(loaded: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
 def test_gold_summary_from_the_database(history: Callable[[], UnitOfWork], force_config: ForceConfig) -> None:
     s = summary_now(history, force_config, NOW, "gold")
     assert not s.empty and s.force == "North Yorkshire Police" and s.total == 27
-    assert s.totals == {"red": 1, "amber": 2, "green": 2, "blue": 3, "not_started": 19}
+    assert s.totals == {"red": 1, "amber": 2, "green": 2, "blue": 3, "embedded": 0, "not_started": 19}
     assert [e.action_id for e in s.exceptions_of(ExceptionKind.RED)] == ["R2.2"]
     assert [e.action_id for e in s.exceptions_of(ExceptionKind.BLOCKED)] == ["R2.2"]
     assert [e.action_id for e in s.exceptions_of(ExceptionKind.AWAITING_SIGNOFF)] == ["R3.3"]

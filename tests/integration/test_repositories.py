@@ -27,7 +27,16 @@ from ncpi_core.domain.models import (
     Source,
     Update,
 )
-from ncpi_core.domain.records import Absence, AuditEntry, Request, RequestKind, RequestState
+from ncpi_core.domain.records import (
+    Absence,
+    AuditEntry,
+    Challenge,
+    DecisionRecord,
+    Embedding,
+    Request,
+    RequestKind,
+    RequestState,
+)
 from ncpi_core.storage.base import UnitOfWork, UowFactory
 
 T = TypeVar("T")
@@ -443,3 +452,95 @@ def test_rows_read_for_update_stay_locked_until_the_transaction_ends(any_uow_fac
     # a plain read waits for nobody on PostgreSQL (SQLite and memory: one transaction at a time)
     plain = overlapping(any_uow_factory, locks[0], lambda u: u.plan.action("R1.1"))[2]
     assert plain is on_postgres(any_uow_factory)
+
+
+# --- the governance records beside the plan (issue 16) ------------------------------------------------
+def test_wordless_greens_since_the_last_update_that_said_something(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    day = timedelta(days=1)
+    with any_uow_factory() as uow:
+        # R1.1: worded, then two wordless greens (the run began at the first of them)
+        uow.updates.add(update("R1.1", NOW, narrative="guidance drafted"))
+        uow.updates.add(update("R1.1", NOW + day))
+        uow.updates.add(update("R1.1", NOW + 2 * day))
+        # R1.2: only wordless greens (the run began at its first update); whitespace is stripped by callers
+        uow.updates.add(update("R1.2", NOW - day))
+        uow.updates.add(update("R1.2", NOW + day))
+        # R2.1: a wordless green, then an amber with no words: that says something (not green)
+        uow.updates.add(update("R2.1", NOW))
+        uow.updates.add(update("R2.1", NOW + day, rag=RAG.AMBER))
+        # R9.1 (dropped from the plan, still an action) and an evidence-only green elsewhere
+        uow.updates.add(update("R9.1", NOW, evidence="https://intranet/doc"))
+        uow.commit()
+    runs = read(any_uow_factory, lambda u: u.updates.wordless_since())
+    assert runs == {"R1.1": NOW + day, "R1.2": NOW - day}
+    # as it stood: before R1.1's second wordless green; before any of R1.1's and R2.1's amber
+    assert read(any_uow_factory, lambda u: u.updates.wordless_since(as_of=NOW + day)) == {
+        "R1.1": NOW + day, "R1.2": NOW - day}
+    assert read(any_uow_factory, lambda u: u.updates.wordless_since(as_of=NOW + day / 2)) == {
+        "R1.2": NOW - day, "R2.1": NOW}
+
+
+def test_challenges_open_until_answered(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    with any_uow_factory() as uow:
+        first = uow.challenges.add(Challenge("R1.1", "What shows it works?", "chair", NOW, update_id=None))
+        second = uow.challenges.add(Challenge("R2.1", "Which districts?", "chair", NOW + timedelta(hours=1)))
+        older = uow.challenges.add(Challenge("R1.1", "And the dip-sample?", "chair", NOW - timedelta(hours=1)))
+        uow.commit()
+    assert first.id is not None and second.id is not None and older.id is not None
+    assert [c.question for c in read(any_uow_factory, lambda u: u.challenges.open())] == [
+        "And the dip-sample?", "What shows it works?", "Which districts?"]
+    assert [c.id for c in read(any_uow_factory, lambda u: u.challenges.open("R1.1"))] == [older.id, first.id]
+    with any_uow_factory() as uow:
+        got = uow.challenges.get(first.id)
+        assert got is not None and got.is_open and got.asked_at == NOW
+        got.answered_at, got.answer_update_id, got.answered_by = NOW + timedelta(days=1), 7, "lead_a"
+        uow.challenges.save(got)
+        uow.commit()
+    assert [c.id for c in read(any_uow_factory, lambda u: u.challenges.open())] == [older.id, second.id]
+    answered = read(any_uow_factory, lambda u: u.challenges.get(first.id or 0))
+    assert answered is not None and not answered.is_open and answered.answered_by == "lead_a"
+    assert answered.answered_at == NOW + timedelta(days=1) and answered.answer_update_id == 7
+    with any_uow_factory() as uow, pytest.raises(ValueError):
+        uow.challenges.save(Challenge("R1.1", "?", "chair", NOW, id=999))
+
+
+def test_the_decision_log_in_order_by_recommendation(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    with any_uow_factory() as uow:
+        late = uow.decisions.add(DecisionRecord("R1.2", "R1", "Fund the tool", "Procurement slipped", "dcc",
+                                                NOW + timedelta(days=2), "slash"))
+        uow.decisions.add(DecisionRecord("R2", "R2", "Accept 30 June", "Partners consulted", "dcc", NOW))
+        uow.decisions.add(DecisionRecord("R1", "R1", "Escalate", "Missed the deadline", "admin",
+                                         NOW + timedelta(days=1)))
+        uow.commit()
+    assert late.id is not None and late.decided_at == NOW + timedelta(days=2)
+    log = read(any_uow_factory, lambda u: u.decisions.all())
+    assert [d.decision for d in log] == ["Accept 30 June", "Escalate", "Fund the tool"]
+    assert log[2] == late
+    assert [d.subject for d in read(any_uow_factory, lambda u: u.decisions.all("R1"))] == ["R1", "R1.2"]
+
+
+def test_an_action_is_embedded_once(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    with any_uow_factory() as uow:
+        stored = uow.embeddings.add(Embedding("R1.1", "Re-audit: 95% of calls flag risk", date(2022, 6, 1),
+                                              "chair", NOW))
+        uow.commit()
+    assert stored.id is not None
+    assert read(any_uow_factory, lambda u: u.embeddings.get("R1.1")) == stored
+    assert read(any_uow_factory, lambda u: u.embeddings.get("R1.2")) is None
+    assert read(any_uow_factory, lambda u: u.embeddings.all()) == {"R1.1": stored}
+    with pytest.raises(Exception), any_uow_factory() as uow:  # noqa: B017,PT011 - SQL and memory raise their own
+        uow.embeddings.add(Embedding("R1.1", "again", date(2022, 6, 2), "chair", NOW))
+    assert read(any_uow_factory, lambda u: u.embeddings.all()) == {"R1.1": stored}
+
+
+def test_an_embedded_status_is_stored_and_read_back(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    with any_uow_factory() as uow:
+        uow.plan.change_action("R1.1", 1, status=ActionStatus.EMBEDDED)
+        uow.commit()
+    action = read(any_uow_factory, lambda u: u.plan.action("R1.1"))
+    assert action is not None and action.status is ActionStatus.EMBEDDED and action.is_closed

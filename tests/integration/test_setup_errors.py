@@ -73,6 +73,17 @@ def test_an_unknown_time_zone_gives_examples(monkeypatch: pytest.MonkeyPatch, tm
     assert "'BST'" in err and "Europe/London" in err and "UTC" in err
 
 
+@pytest.mark.parametrize("url", ["not a url", "ftp://slack.example/api/", "https:///api/"])
+def test_an_api_url_that_cannot_work_is_one_line_naming_the_fix(
+        url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # slack_sdk would raise ValueError or SlackRequestError deep inside auth.test: a traceback
+    monkeypatch.setenv("NCPI_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", url)
+    err = one_line_error(capsys, ["check"])
+    assert "SLACK_API_URL" in err and "not an http(s) address" in err and "ncpi standin" in err
+
+
 def test_check_creates_no_database_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)

@@ -25,7 +25,7 @@ from ncpi_core.errors import (
     PersonalDataRefused,
 )
 from ncpi_core.storage.base import UowFactory
-from ncpi_core.usecases import absences, closure, due_dates
+from ncpi_core.usecases import absences, closure, due_dates, embedding
 from ncpi_core.usecases.absences import absences_on
 from ncpi_core.usecases.history import HistoryEntry, history
 from ncpi_core.usecases.ledger.record import read_facts
@@ -126,7 +126,7 @@ def test_whole_closure_path_ends_closed_with_names_and_dates(loaded, force_confi
     assert [e.at for e in trail] == sorted(e.at for e in trail)
 
 
-def test_recommendation_complete_when_all_actions_closed_or_superseded(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+def test_recommendation_complete_when_all_actions_embedded_or_superseded(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
     for aid in ("R4.1", "R4.2"):
         owner = "U0CJC00001"
         run(closure.propose_complete, loaded, force_config, owner, aid, "custody audit report on the intranet",
@@ -135,6 +135,10 @@ def test_recommendation_complete_when_all_actions_closed_or_superseded(loaded, f
     out = run(closure.signoff, loaded, force_config, GOLD, "R4.1", **at(2))
     assert out.recommendation_complete is None
     out = run(closure.supersede, loaded, force_config, GOLD, "R4.2", "replaced by the regional protocol", **at(3))
+    # R4.1 is delivered, not yet embedded: R4 is not complete (issue 16)
+    assert out.recommendation_complete is None and "complete" not in outcome_text(out, SLACK)
+    out = run(embedding.embed, loaded, force_config, SILVER, "R4.1", "re-audit: every child detained overnight "
+              "reviewed", "2022-08-05", **at(95 * 24 * 60))
     assert out.recommendation_complete == "R4"
     assert "R4 is complete" in outcome_text(out, SLACK)
     with loaded() as uow:

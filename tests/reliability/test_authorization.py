@@ -66,6 +66,12 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("supersede", "/ncpi supersede M1.3 replaced by a force-wide action", {"silver chair", "gold chair"}),
     ("chase", "/ncpi chase", {"silver chair", "admin"}),
     ("away", "/ncpi away 2022-06-01 2022-06-03", ALL),
+    # issue 16 (M1.2 is open again after the rejection; M1.1 was signed off just now)
+    ("button: challenge", "button ncpi_challenge_open M1.2", {"silver chair"}),
+    ("challenge", "/ncpi challenge M1.2 what shows the new form is in use?", {"silver chair"}),
+    ("decision", "/ncpi decision M1 accept the revised dates because the supplier slipped", {"gold chair", "admin"}),
+    # authorised, then told it is too soon (the demonstration period): not a refusal of the role
+    ("embed", "/ncpi embed M1.1 re-audit shows the form in use", {"silver chair", "admin"}),
 ]
 
 DENIED = re.compile(r"Sorry, (only|you cannot|summaries are for|the history of)|"

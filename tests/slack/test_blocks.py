@@ -59,8 +59,8 @@ def test_modal_errors_land_on_the_field_they_are_about() -> None:
                         "evidence": {"evidence": {"type": "plain_text_input", "value": None}}}}
     refused = PersonalDataRefused("text.personal_data", findings=[["blockers", "phone"]])
     errors = blocks.modal_errors(refused, error_text(refused, SLACK), {"state": state})
-    assert errors == {"blockers": "This looks like it contains a phone number. ncpi keeps action-plan progress only; "
-                                  "please rephrase without it."}
+    assert errors == {"blockers": "This looks like it contains a phone number. ncpi keeps action-plan progress only: "
+                                  'name the team or role to contact ("the MASH duty desk") instead of a number.'}
     too_long = InvalidInput("update.too_long", field="evidence", length=3001, limit=3000)
     assert list(blocks.modal_errors(too_long, error_text(too_long, SLACK), {})) == ["evidence"]
     denied = PermissionDenied("action.not_owner", what="update", action_id="R3.2", owner="Head of L&D",

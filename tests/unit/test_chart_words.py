@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from ncpi_core.domain.models import RAG
-from ncpi_core.domain.summaries.chart import ChartData, describe_chart
+from ncpi_core.domain.summaries.chart import ChartData, RecProgress, describe_chart
+from ncpi_core.domain.summaries.model import RollUp
 
 DATA = ChartData("Force: plan", [("04 Mar\n2022", {"red": 1, "green": 20, "not_started": 6}),
                                  ("now\n22 Mar", {"red": 1, "amber": 2, "green": 21, "blue": 1, "not_started": 2})],
-                 [("R1", 40, RAG.GREEN, False), ("R4", 100, RAG.BLUE, True), ("R9", 0, None, False)])
+                 [RecProgress("R1", 40, RollUp.GREEN), RecProgress("R4", 100, RollUp.COMPLETE),
+                  RecProgress("R9", 0, RollUp.NOT_STARTED)])
 
 
 def test_the_alternative_text_summarises_the_position_now_then_and_per_recommendation() -> None:
     alt = describe_chart(DATA)
-    assert "Now: 27 actions, 1 red, 2 amber, 21 green, 1 closed, 2 not started." in alt
+    assert "Now: 27 actions, 1 red, 2 amber, 21 green, 1 closed, 0 embedded, 2 not started." in alt
     assert "At the first meeting shown (04 Mar 2022): 1 red, 0 amber, 20 green" in alt
-    assert "R1 40% green; R4 100% complete; R9 0% not started" in alt
+    assert "R1 40% GREEN; R4 100% COMPLETE; R9 0% NOT STARTED" in alt
 
 
 def test_a_long_plan_is_shortened_at_a_word_within_the_limit() -> None:
-    many = ChartData("T", DATA.points, [(f"R{i}", i, RAG.AMBER, False) for i in range(200)])
+    many = ChartData("T", DATA.points, [RecProgress(f"R{i}", i, RollUp.AMBER) for i in range(200)])
     alt = describe_chart(many, limit=300)
     assert len(alt) <= 300 and alt.endswith("…")
 

@@ -16,7 +16,7 @@ from ncpi_core.domain.records import RequestKind, RequestState
 from ncpi_core.errors import InvalidInput, InvalidTransition, NcpiError, NotFound, PermissionDenied
 from ncpi_core.ports import NoticeContent
 from ncpi_core.storage.memory import MemoryUowFactory
-from ncpi_core.usecases import closure, due_dates
+from ncpi_core.usecases import closure, due_dates, embedding
 from ncpi_core.usecases.common import change_action
 from ncpi_core.usecases.history import history
 from ncpi_core.usecases.ledger import send_now
@@ -179,7 +179,7 @@ def test_a_stale_version_is_refused(world: MemoryUowFactory) -> None:
                                             "Look at it again (`/ncpi history R3.2`) and retry if it is still needed.")
 
 
-def test_superseding_withdraws_what_is_pending_and_can_complete_a_recommendation(
+def test_superseding_withdraws_what_is_pending_and_embedding_completes_a_recommendation(
         world: MemoryUowFactory, force_config: ForceConfig) -> None:
     lead, chair, gold = (who(force_config, p) for p in ("head_cjc", "tacc", "dcc"))
     for aid in ("R4.1", "R4.2"):
@@ -189,9 +189,13 @@ def test_superseding_withdraws_what_is_pending_and_can_complete_a_recommendation
     out = closure.signoff(world, force_config, gold, "R4.1", **at(3))
     assert out.recommendation_complete is None
     out = closure.supersede(world, force_config, gold, "R4.2", "replaced by the regional protocol", **at(4))
-    assert out.recommendation_complete == "R4" and out.action is not None and out.action.is_closed
-    assert outcome_text(out, SLACK) == ("R4.2 superseded: closed without delivery. "
-                                        "R4 is complete: all its actions are closed or superseded.")
+    # R4.1 is delivered, not embedded: R4 is not complete yet (issue 16)
+    assert out.recommendation_complete is None and out.action is not None and out.action.is_closed
+    assert outcome_text(out, SLACK) == "R4.2 superseded: closed without delivery."
+    embedded = embedding.embed(world, force_config, chair, "R4.1", "re-audit: every child detained overnight reviewed",
+                               **at(4 + 91 * 24 * 60))
+    assert embedded.recommendation_complete == "R4"
+    assert outcome_text(embedded, SLACK).endswith("R4 is complete: all its actions are embedded or superseded.")
     assert pending(world, "R4.2", RequestKind.CLOSURE) is None and pending(world, "R4.2", RequestKind.DUE_CHANGE) is None
     withdrawn = decided(world, "R4.2", RequestKind.CLOSURE, RequestState.WITHDRAWN)
     assert withdrawn is not None and withdrawn.decision_reason == "the action was superseded"

@@ -24,7 +24,7 @@ from ncpi_core.domain.models import (
 )
 from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.summaries.build import build_summary
-from ncpi_core.domain.summaries.model import Decision, DecisionKind, ExceptionKind, Level
+from ncpi_core.domain.summaries.model import Decision, DecisionKind, ExceptionKind, Level, RollUp
 from ncpi_core.errors import InvalidInput, NotFound
 
 TZ = ZoneInfo("Europe/London")
@@ -100,7 +100,7 @@ def test_totals_and_action_detail(states: tuple[PlanState, PlanState]) -> None:
     s = build("silver", states)
     assert s.level == Level.SILVER and s.force == "Other Police"
     assert s.plan_title == "Child protection improvement plan"
-    assert s.totals == {"red": 1, "amber": 1, "green": 1, "blue": 3, "not_started": 10}
+    assert s.totals == {"red": 1, "amber": 1, "green": 1, "blue": 3, "embedded": 0, "not_started": 10}
     assert s.total == 16
     assert s.generated_at.utcoffset() == timedelta(hours=1)  # British Summer Time
     assert s.cycle.asked_at == OPENS.astimezone(TZ)
@@ -120,10 +120,13 @@ def test_recommendation_rollup(states: tuple[PlanState, PlanState]) -> None:
     r = {x.id: x for x in s.recommendations}
     assert [x.id for x in s.recommendations] == [f"C{i}" for i in range(1, 9)]
     assert r["C1"].rag == RAG.RED and r["C1"].progress == 45
-    assert r["C3"].complete and r["C3"].rag == RAG.BLUE and r["C3"].progress == 100
-    assert "complete" in r["C3"].position
+    # both actions signed off: delivered, not complete until each is embedded (issue 16)
+    assert r["C3"].rollup is RollUp.DELIVERED and not r["C3"].complete
+    assert r["C3"].rag == RAG.BLUE and r["C3"].progress == 100
+    assert "delivered" in r["C3"].position
     assert r["C6"].category == Category.SIX_MONTHS
-    assert r["C6"].rag is None  # C6.1 not started; C6.2 accepted, blue
+    # C6.1 not started; C6.2 accepted, blue: past C6's January deadline, so overdue and Red (issue 16)
+    assert r["C6"].rag == RAG.RED and r["C6"].is_overdue
     assert r["C6"].progress == 50
     assert r["C5"].overdue == 2 and "2 overdue" in r["C5"].position
     assert r["C4"].counts["not_started"] == 2 and "awaiting review" in r["C4"].position

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.slack.blocks.common import mrkdwn as _section
+from bot.slack.blocks.governance import render_challenge, render_clock_reminder
 from bot.slack.blocks.summary import summary_messages
 from bot.slack.blocks.workflow import notice_message
 from bot.slack.text import HEADER_LIMIT, SECTION_LIMIT, chunk_lines, clip, escape
@@ -21,7 +22,9 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.ledger import Recipient
 from ncpi_core.domain.models import RAG_MEANING
 from ncpi_core.ports import (
+    ChallengeContent,
     ChaseContent,
+    ClockReminderContent,
     EscalationContent,
     FailureContent,
     GoldReminderContent,
@@ -199,4 +202,8 @@ def render(message: Outgoing, addresses: Addresses) -> list[tuple[str, Blocks]]:
         return [render_chase(c, tz)]
     if isinstance(c, NoticeContent):
         return [notice_message(c)]
+    if isinstance(c, ChallengeContent):
+        return [render_challenge(c, tz)]
+    if isinstance(c, ClockReminderContent):
+        return [render_clock_reminder(c, tz)]
     return [render_failure(c, tz, addresses)]

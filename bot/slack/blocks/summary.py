@@ -18,9 +18,18 @@ from ncpi_core.domain.summaries.model import (
     ExceptionKind,
     Level,
     RecommendationLine,
+    RollUp,
     Summary,
 )
-from ncpi_core.reports.common import EXCEPTION_TITLE, NO_PLAN, exception_detail, movement_heading
+from ncpi_core.reports.common import (
+    EXCEPTION_TITLE,
+    NO_PLAN,
+    clock_lines,
+    decision_line,
+    exception_detail,
+    movement_heading,
+    recommendation_totals_line,
+)
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
@@ -28,8 +37,14 @@ MAX_MESSAGE_CHARS = 12_000  # keep each message well inside what chat.postMessag
 FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
 
 EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:",
-         "blue": ":large_blue_circle:", "not_started": ":white_circle:"}
-BUCKET_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue", "not_started": "Not started"}
+         "blue": ":large_blue_circle:", "embedded": ":large_blue_diamond:", "not_started": ":white_circle:"}
+BUCKET_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue", "embedded": "Embedded",
+               "not_started": "Not started"}
+# a recommendation's roll-up as its colour and its words
+ROLLUP_BADGE = {RollUp.COMPLETE: ("embedded", "Complete"), RollUp.DELIVERED: ("blue", "Blue, delivered"),
+                RollUp.OVERDUE: ("red", "Red (overdue)"), RollUp.NOT_STARTED: ("not_started", "Not started"),
+                RollUp.RED: ("red", "Red"), RollUp.AMBER: ("amber", "Amber"), RollUp.GREEN: ("green", "Green")}
+CHALLENGE_OPEN = "ncpi_challenge_open"  # the Silver summary's button on an open action's line (value: its id)
 
 
 def rag_emoji(rag: RAG | None) -> str:
@@ -40,6 +55,19 @@ def rag_badge(rag: RAG | None, complete: bool = False) -> str:
     """The RAG as its colour and its word (`:red_circle: Red`): never colour alone (WCAG 1.4.1)."""
     key = "blue" if complete else rag.value if rag else "not_started"
     return f"{EMOJI[key]} {BUCKET_NAME[key]}"
+
+
+def rec_badge(r: RecommendationLine) -> str:
+    """A recommendation's roll-up as its colour and words: `:red_circle: *Red (overdue)*`."""
+    key, words = ROLLUP_BADGE[r.rollup]
+    return f"{EMOJI[key]} *{words}*"
+
+
+def action_badge(a: ActionLine) -> str:
+    """An action's colour and word: its RAG, or Blue once closed, or Embedded."""
+    if a.bucket.value == "embedded":
+        return f"{EMOJI['embedded']} Embedded"
+    return rag_badge(a.rag, a.is_closed)
 
 
 def _section(text: str) -> Block:
@@ -70,8 +98,12 @@ def _header_blocks(s: Summary) -> list[Block]:
     if s.recommendation_filter or s.only:
         context.append("showing only " + " ".join(escape(x) for x in (s.recommendation_filter, s.only) if x))
     blocks.append(_context(" · ".join(context)))
-    totals = "   ".join(f"{EMOJI[b.value]} {BUCKET_NAME[b.value]} *{s.totals.get(b.value, 0)}*" for b in BUCKET_ORDER)
-    blocks.append(_section(f"*{s.total} actions*   {totals}"))
+    totals = "   ".join(f"{EMOJI[b.value]} {BUCKET_NAME[b.value]} *{s.totals.get(b.value, 0)}*"
+                        + (f" ({s.unverified} unverified)" if b.value == "green" and s.unverified else "")
+                        for b in BUCKET_ORDER)
+    blocks.append(_section(f"*{s.total} actions*   {totals}\n{escape(recommendation_totals_line(s))}"))
+    if s.clocks:
+        blocks.append(_section("\n".join(f":hourglass_flowing_sand: {escape(line)}" for line in clock_lines(s))))
     return blocks
 
 
@@ -89,7 +121,9 @@ def _exception_blocks(s: Summary) -> list[Block]:
         for e in items:
             text = exception_detail(e, decision_hint)
             detail = f": {escape(clip(text, 300))}" if text else ""
-            lines.append(f"• {_action_ref(e.action_id, e.title, e.owner_name)}{detail}")
+            ref = (f"*{escape(e.action_id)}* {escape(clip(e.title, 200))}" if e.is_recommendation
+                   else _action_ref(e.action_id, e.title, e.owner_name))
+            lines.append(f"• {ref}{detail}")
     if not lines:
         return [_section("*Exceptions:* none :tada:")]
     return [{"type": "divider"}, _section("*Exceptions*")] + _sections(lines)
@@ -105,6 +139,9 @@ def _movement_blocks(s: Summary) -> list[Block]:
         lines.append("Newly overdue: " + ", ".join(escape(x) for x in m.newly_overdue))
     if m.newly_closed:
         lines.append("Newly closed: " + ", ".join(escape(x) for x in m.newly_closed))
+    if m.newly_embedded:
+        lines.append("Newly embedded: " + ", ".join(escape(x) for x in m.newly_embedded))
+    lines += [f":scales: Gold decision on {escape(clip(decision_line(d), 1500))}" for d in m.decisions]
     if m.no_update:
         lines.append(f"No update this cycle ({len(m.no_update)}): " + ", ".join(escape(x) for x in m.no_update))
     if len(lines) == 1:
@@ -113,28 +150,55 @@ def _movement_blocks(s: Summary) -> list[Block]:
 
 
 def _rec_line(r: RecommendationLine) -> str:
-    return (f"{rag_badge(r.rag, r.complete)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
+    return (f"{rec_badge(r)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
             f"{escape(r.position)} · due {r.due.isoformat()}")
 
 
 def _action_lines(a: ActionLine) -> list[str]:
     due = a.due.isoformat() + (f" (was {a.original_due.isoformat()})" if a.due_moved else "")
     flags = [":warning: *overdue*"] if a.overdue else []
+    if a.beyond_deadline:
+        flags.append(f"due after {escape(a.recommendation_id)}'s deadline")
     if a.status.value not in ("open",):
         flags.append(a.status_label)
+    if a.unverified is not None:
+        flags.append(f":grey_question: *unverified Green*: no words since {a.unverified.since:%d %b}")
     if a.no_update_this_cycle:
         flags.append("_no update this cycle_")
     progress = f" {a.progress}%" if a.progress is not None else ""
-    head = (f"{rag_badge(a.rag, a.is_closed)}{progress} "
+    head = (f"{action_badge(a)}{progress} "
             f"{_action_ref(a.id, a.title, a.owner_name)} · due {due}"
             + (" · " + " · ".join(flags) if flags else ""))
     lines = [head]
     for label, text in (("Progress", a.narrative), ("Blockers", a.blockers), ("Evidence", a.evidence)):
         if text:
             lines.append(f"      _{label}:_ {escape(clip(' '.join(text.split()), FIELD_LIMIT))}")
+    if a.challenge is not None:
+        c = a.challenge
+        lines.append(f"      :question: _Challenged by {escape(c.asked_by_name)} on {c.asked_at:%d %b}:_ "
+                     f"{escape(clip(' '.join(c.question.split()), FIELD_LIMIT))} _(awaiting an answer)_")
+    if a.embedding is not None:
+        e = a.embedding
+        lines.append(f"      _Embedded (re-tested {e.retested_on:%d %b %Y}):_ "
+                     f"{escape(clip(' '.join(e.impact.split()), FIELD_LIMIT))}")
     if a.updated_at:
         lines.append(f"      _updated {_when(a.updated_at)}_")
     return lines
+
+
+def challenge_button(action_id: str) -> dict[str, Any]:
+    """The "Challenge…" button on an open action's line (the Silver chair asks its owner a question)."""
+    return {"type": "button", "action_id": CHALLENGE_OPEN, "value": clip(action_id, 2000),
+            "text": {"type": "plain_text", "text": "Challenge…", "emoji": True},
+            "accessibility_label": clip(f"Challenge the latest update of {action_id}", 75)}
+
+
+def _action_blocks(a: ActionLine) -> list[Block]:
+    """One action's line, its own section so that an open action carries the challenge button."""
+    blocks = _sections(_action_lines(a))
+    if blocks and not a.is_closed:
+        blocks[0]["accessory"] = challenge_button(a.id)
+    return blocks
 
 
 def _recommendation_blocks(s: Summary) -> list[Block]:
@@ -142,8 +206,9 @@ def _recommendation_blocks(s: Summary) -> list[Block]:
     if s.level == Level.GOLD:
         return blocks + _sections(["*Recommendations*"] + [_rec_line(r) for r in s.recommendations])
     for r in s.recommendations:
-        lines = [_rec_line(r)] + [line for a in r.actions for line in _action_lines(a)]
-        blocks += _sections(lines)
+        blocks += _sections([_rec_line(r)])
+        for a in r.actions:
+            blocks += _action_blocks(a)
     return blocks
 
 

@@ -17,6 +17,7 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import (
     actions,
     commands,
+    governance,
     home,
     messages,
     schedule,
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 
 # commands: my, update, help; summary; actions, views: the update form; messages: DM replies;
 # home: App Home; schedule: next, missing, chase; workflow: closure, due dates, absences, history
-# (and reviews: their buttons and forms)
-MODULES: tuple[ModuleType, ...] = (commands, summary, actions, views, messages, home, schedule, workflow)
+# (and reviews: their buttons and forms); governance: challenge, embed, decision and the summary's button
+MODULES: tuple[ModuleType, ...] = (commands, summary, actions, views, messages, home, schedule, workflow,
+                                   governance)
 
 
 def register_listeners(app: App, deps: Deps) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.blocks import common as blocks
-from bot.slack.blocks.summary import participation_lines, rag_badge
+from bot.slack.blocks.summary import participation_lines, rec_badge
 from bot.slack.deps import Deps
 from bot.slack.text import escape
 from ncpi_core.domain import permissions
@@ -18,6 +18,10 @@ from ncpi_core.usecases.plan import actions_of
 from ncpi_core.usecases.summaries import summary_now
 
 log = logging.getLogger(__name__)
+# every bucket of the totals, as a colour and a word
+TOTAL_LABELS = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",
+                "green": ":large_green_circle: green", "blue": ":large_blue_circle: closed",
+                "embedded": ":large_blue_diamond: embedded", "not_started": ":white_circle: no update"}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -52,13 +56,10 @@ def plan_position(deps: Deps) -> list[str]:
     summary = summary_now(deps.uow_factory, deps.core.config, deps.now(), "silver", cache=deps.summary_cache)
     if summary.empty:
         return ["No plan is loaded yet."]
-    labels = {"red": ":red_circle: red", "amber": ":large_orange_circle: amber",
-              "green": ":large_green_circle: green", "blue": ":large_blue_circle: complete",
-              "not_started": ":white_circle: no update"}
-    totals = " · ".join(f"{labels[b.value]} {summary.totals.get(b.value, 0)}" for b in BUCKET_ORDER
+    totals = " · ".join(f"{TOTAL_LABELS[b.value]} {summary.totals.get(b.value, 0)}" for b in BUCKET_ORDER
                         if summary.totals.get(b.value, 0))
     lines = [f"{summary.total} actions: {totals}"]
     for rec in summary.recommendations:
-        overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""
-        lines.append(f"{rag_badge(rec.rag, rec.complete)} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
+        overdue = f" · *{rec.overdue} overdue*" if rec.overdue else ""  # its actions (the badge: itself)
+        lines.append(f"{rec_badge(rec)} *{escape(rec.id)}* {escape(rec.title)} — {rec.progress} %{overdue}")
     return lines

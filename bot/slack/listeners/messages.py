@@ -15,6 +15,7 @@ from slack_bolt import App
 from bot import copy
 from bot.slack.blocks import common as blocks
 from bot.slack.deps import PLATFORM, Deps
+from bot.slack.notices import send_queued
 from bot.slack.payloads import IncomingMessage, parse_message_event
 from bot.slack.subcommands import help_lines
 from ncpi_core.domain.ledger import MessageRef
@@ -62,6 +63,7 @@ def handle_message(deps: Deps, message: IncomingMessage) -> None:
     recorded = record_update(deps.uow_factory, deps.config, actor, cmd, now=deps.now(), today=deps.today())
     if recorded.duplicate:
         log.info("re-delivered message %s: nothing stored again", message.key)
+    send_queued(deps, recorded.delivery_keys, "an answer to a challenge")
     # confirm once, even if the first delivery stored the update and then failed to confirm
     if deps.first_time(f"confirm:{message.key}"):
         text, body = blocks.recorded_message(recorded.action, recorded.update)

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from bot import copy
 from bot.slack.blocks import common as blocks
 from bot.slack.deps import PLATFORM, Deps
+from bot.slack.notices import send_queued
 from bot.slack.payloads import RAG_BLOCK, parse_modal_metadata, parse_update_view
 from ncpi_core.domain.models import Source
 from ncpi_core.usecases.updates import UpdateCommand, record_update
@@ -48,6 +49,7 @@ def submit_update(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, An
     recorded = record_update(deps.uow_factory, deps.config, actor, cmd, now=deps.now(), today=deps.today())
     ack()  # closes the modal
     with deps.reporting_errors(body, context):
+        send_queued(deps, recorded.delivery_keys, "an answer to a challenge")
         if not deps.first_time(f"confirm:slack-view:{view.get('id')}"):
             return
         text, body_blocks = blocks.recorded_message(recorded.action, recorded.update)

@@ -11,26 +11,30 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ncpi_core.domain.calendar import Cycle
+from ncpi_core.domain.clocks import PlanClock
+from ncpi_core.domain.deadlines import due_after_deadline, recommendation_overdue
 from ncpi_core.domain.models import RAG, Action, ActionStatus, Recommendation, Update
 from ncpi_core.domain.participation import Participation
 from ncpi_core.domain.plan_state import PlanState
-from ncpi_core.domain.records import AuditEntry
+from ncpi_core.domain.records import AuditEntry, Challenge
+from ncpi_core.domain.summaries.exceptions import build_exceptions
 from ncpi_core.domain.summaries.model import (
-    BUCKET_ORDER,
     FILTERS,
-    RAG_SEVERITY,
     ActionLine,
+    ChallengeLine,
     CycleInfo,
     Decision,
-    DecisionKind,
-    ExceptionItem,
-    ExceptionKind,
+    DecisionLine,
+    EmbeddingLine,
     Level,
     Movement,
     RagChange,
     RecommendationLine,
+    RollUp,
     Summary,
 )
+from ncpi_core.domain.summaries.rollup import ROLLUP_RAG, counts, position, progress, rollup
+from ncpi_core.domain.verification import Unverified
 from ncpi_core.errors import InvalidInput, NotFound
 
 RECOMMENDATION_SAMPLE = 10  # ids named when a recommendation is not found
@@ -42,14 +46,16 @@ def _local(dt: datetime | None, tz: ZoneInfo | None) -> datetime | None:
     return dt.astimezone(tz) if tz is not None else dt
 
 
-def _action_line(a: Action, latest: Update | None, state: PlanState, today: date,
-                 opens_at: datetime | None, tz: ZoneInfo | None) -> ActionLine:
+def _action_line(a: Action, rec: Recommendation, latest: Update | None, state: PlanState, today: date,
+                 opens_at: datetime | None, tz: ZoneInfo | None, unverified: Unverified | None,
+                 challenge: Challenge | None) -> ActionLine:
     # Only open actions owe an update: a proposed or accepted one awaits review, not its owner.
     owes = a.status == ActionStatus.OPEN
     if latest is None:
         stale = owes
     else:
         stale = owes and opens_at is not None and latest.created_at < opens_at
+    embedding = state.embeddings.get(a.id) if a.status == ActionStatus.EMBEDDED else None
     return ActionLine(
         id=a.id, recommendation_id=a.recommendation_id, title=a.title, owner=a.owner,
         owner_name=state.person_name(a.owner), deputy=a.deputy,
@@ -58,99 +64,49 @@ def _action_line(a: Action, latest: Update | None, state: PlanState, today: date
         rag=latest.rag if latest else None, progress=latest.progress if latest else None,
         narrative=latest.narrative if latest else "", blockers=latest.blockers if latest else "",
         evidence=latest.evidence if latest else "", updated_at=_local(latest.created_at if latest else None, tz),
-        no_update_this_cycle=stale,
+        no_update_this_cycle=stale, recommendation_due=rec.due, beyond_deadline=due_after_deadline(a, rec.due),
+        unverified=(replace(unverified, since=_local(unverified.since, tz) or unverified.since)
+                    if unverified is not None and not a.is_closed and latest is not None
+                    and latest.rag == RAG.GREEN else None),
+        challenge=(ChallengeLine(challenge.id, challenge.question, challenge.asked_by,
+                                 state.person_name(challenge.asked_by),
+                                 _local(challenge.asked_at, tz) or challenge.asked_at)
+                   if challenge is not None else None),
+        embedding=(EmbeddingLine(embedding.impact, embedding.retested_on, state.person_name(embedding.embedded_by),
+                                 _local(embedding.embedded_at, tz) or embedding.embedded_at)
+                   if embedding is not None else None),
     )
 
 
-def _progress_of(a: ActionLine) -> int:
-    if a.is_closed or a.rag == RAG.BLUE:
-        return 100
-    return a.progress or 0
-
-
-def _rollup_rag(actions: list[ActionLine]) -> RAG | None:
-    open_ = [a for a in actions if not a.is_closed]
-    if not open_:
-        return RAG.BLUE
-    rags = [a.rag for a in open_ if a.rag is not None]
-    if not rags:
-        return None
-    worst = max(rags, key=lambda r: RAG_SEVERITY[r])
-    # never "complete" while an open action has not reported at all
-    return None if worst == RAG.BLUE and len(rags) < len(open_) else worst
-
-
-def _counts(actions: list[ActionLine]) -> dict[str, int]:
-    counts = {b.value: 0 for b in BUCKET_ORDER}
-    for a in actions:
-        counts[a.bucket.value] += 1
-    return counts
-
-
-def _position(actions: list[ActionLine], complete: bool) -> str:
-    if complete:
-        return f"complete: all {len(actions)} actions closed"
-    counts = _counts(actions)
-    parts = [f"{n} {b.replace('_', ' ') if b != 'blue' else 'closed'}" for b, n in counts.items() if n]
-    overdue = sum(a.overdue for a in actions)
-    review = sum(a.status == ActionStatus.PROPOSED for a in actions)
-    signoff = sum(a.status == ActionStatus.ACCEPTED for a in actions)
-    extra = [f"{overdue} overdue"] if overdue else []
-    extra += [f"{signoff} awaiting sign-off"] if signoff else []
-    extra += [f"{review} awaiting review"] if review else []
-    return ", ".join(parts + extra)
-
-
-def _recommendation_line(rec: Recommendation, actions: list[ActionLine]) -> RecommendationLine:
-    complete = bool(actions) and all(a.is_closed for a in actions)
-    progress = round(sum(_progress_of(a) for a in actions) / len(actions)) if actions else 0
+def _recommendation_line(rec: Recommendation, actions: list[ActionLine], today: date) -> RecommendationLine:
+    state = rollup(actions, rec.due, today)
     return RecommendationLine(
         id=rec.id, title=rec.title, text=rec.text, category=rec.category, due=rec.due,
-        rag=_rollup_rag(actions) if actions else None, progress=progress, counts=_counts(actions),
-        overdue=sum(a.overdue for a in actions), complete=complete,
-        position=_position(actions, complete), actions=actions,
+        rag=ROLLUP_RAG[state], progress=progress(actions), counts=counts(actions),
+        overdue=sum(a.overdue for a in actions), complete=state is RollUp.COMPLETE,
+        position=position(actions, state), actions=actions, rollup=state,
+        is_overdue=recommendation_overdue(rec.due, [a.status for a in actions], today),
+        unverified=sum(1 for a in actions if a.unverified is not None),
     )
 
 
-def _exceptions(actions: list[ActionLine], decisions: list[Decision]) -> list[ExceptionItem]:
-    out: list[ExceptionItem] = []
-    by_id = {a.id: a for a in actions}
-
-    def add(kind: ExceptionKind, a: ActionLine, detail: str, decision: Decision | None = None) -> None:
-        out.append(ExceptionItem(kind, a.id, a.recommendation_id, a.title, a.owner_name, detail, decision))
-
-    for a in actions:
-        if a.is_closed:
-            continue
-        if a.rag == RAG.RED:
-            add(ExceptionKind.RED, a, a.narrative)
-        if a.overdue:
-            moved = f" (originally {a.original_due.isoformat()})" if a.due_moved else ""
-            add(ExceptionKind.OVERDUE, a, f"due {a.due.isoformat()}{moved}")
-        if a.blockers:
-            add(ExceptionKind.BLOCKED, a, a.blockers)
-        if a.status == ActionStatus.ACCEPTED:
-            add(ExceptionKind.AWAITING_SIGNOFF, a, a.evidence)
-        if a.status == ActionStatus.PROPOSED:
-            add(ExceptionKind.AWAITING_REVIEW, a, a.evidence)
-    for d in decisions:
-        if d.action_id in by_id:
-            add(ExceptionKind.DECISION, by_id[d.action_id], d.describe(), d)
-    for a in actions:  # an accepted closure is a decision for Gold: sign it off or send it back
-        if a.status == ActionStatus.ACCEPTED:
-            signoff = Decision(a.id, DecisionKind.SIGNOFF)
-            add(ExceptionKind.DECISION, a, signoff.describe(), signoff)
-    return out
+def _decisions_since(state: PlanState, rec_ids: set[str], since: datetime | None, now: datetime,
+                     tz: ZoneInfo | None) -> list[DecisionLine]:
+    """Gold's decisions on the recommendations shown, recorded after `since` (all, with no previous meeting)."""
+    return [DecisionLine(d.subject, d.recommendation_id, d.decision, d.rationale, state.person_name(d.decided_by),
+                         _local(d.decided_at, tz) or d.decided_at)
+            for d in state.decisions
+            if d.recommendation_id in rec_ids and (since is None or d.decided_at > since) and d.decided_at <= now]
 
 
 def _movement(lines: list[ActionLine], previous: PlanState | None, since: datetime | None,
-              tz: ZoneInfo | None) -> Movement:
+              tz: ZoneInfo | None, decisions: list[DecisionLine]) -> Movement:
     no_update = [a.id for a in lines if a.no_update_this_cycle]
     if previous is None:
-        return Movement(since=_local(since, tz), no_update=no_update)
+        return Movement(since=_local(since, tz), no_update=no_update, decisions=decisions)
     prev_actions = {a.id: a for a in previous.actions}
     prev_day = (since.astimezone(tz) if tz and since else (since or previous.as_of)).date()
-    changes, newly_overdue, newly_closed = [], [], []
+    changes, newly_overdue, newly_closed, newly_embedded = [], [], [], []
     for a in lines:
         before = previous.latest.get(a.id)
         before_rag = before.rag if before else None
@@ -161,8 +117,11 @@ def _movement(lines: list[ActionLine], previous: PlanState | None, since: dateti
             newly_overdue.append(a.id)
         if a.is_closed and (pa is None or not pa.is_closed):
             newly_closed.append(a.id)
+        if a.status == ActionStatus.EMBEDDED and (pa is None or pa.status != ActionStatus.EMBEDDED):
+            newly_embedded.append(a.id)
     return Movement(since=_local(since, tz), rag_changes=changes, newly_overdue=newly_overdue,
-                    newly_closed=newly_closed, no_update=no_update)
+                    newly_closed=newly_closed, no_update=no_update, decisions=decisions,
+                    newly_embedded=newly_embedded)
 
 
 def _select(lines: list[ActionLine], only: str | None) -> list[ActionLine]:
@@ -194,18 +153,24 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
                   force: str = "", tz: ZoneInfo | None = None, next_meeting: datetime | None = None,
                   previous_meeting_at: datetime | None = None,
                   decisions: list[Decision] | None = None,
-                  participation: Participation | None = None) -> Summary:
+                  participation: Participation | None = None,
+                  unverified: dict[str, Unverified] | None = None, unverified_after: int = 1,
+                  clocks: list[PlanClock] | None = None) -> Summary:
     """Build the Silver or Gold summary of `state`.
 
     Args:
         level: "silver" (every action in detail) or "gold" (exceptions and a line per recommendation).
-        state: the plan as it stands (`usecases.summaries.read_plan_state`).
+        state: the plan as it stands (`usecases.summaries.read_plan_state`), with its open challenges,
+            decision log and embeddings.
         now: when the summary is made (shown in `tz`); today: the local date (for "overdue").
         cycle: the current update cycle: an action with no update since it opened is "missing".
         previous: the plan as it stood at the previous meeting, for "movement since".
         recommendation: only this recommendation (case-insensitive id, e.g. "R3" or "C6").
         only: "overdue", "missing" or "red" actions.
         decisions: what Gold is asked to decide besides sign-offs (pending requests).
+        unverified: actions whose Green has had no words for more than `unverified_after` cycles
+            (`domain.verification.unverified_greens`).
+        clocks: the plan's clocks still running (shown in the Gold summary).
 
     Raises:
         NotFound: `recommendation.not_found` (with `typed`, a sample of `ids`, and `more`).
@@ -217,27 +182,35 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
     recs = _recommendations(state, recommendation)
     opens_at = cycle.opens_at if cycle else None
     since = previous_meeting_at or (previous.as_of if previous else None)
+    unverified = unverified or {}
+    challenges: dict[str, Challenge] = {}
+    for c in state.challenges:
+        if c.is_open:
+            challenges.setdefault(c.action_id, c)  # the oldest open one first
     rec_lines: list[RecommendationLine] = []
     for rec in recs:
-        lines = [_action_line(a, state.latest.get(a.id), state, today, opens_at, tz)
+        lines = [_action_line(a, rec, state.latest.get(a.id), state, today, opens_at, tz, unverified.get(a.id),
+                              challenges.get(a.id))
                  for a in state.actions_of(rec.id) if a.in_plan]
         chosen = _select(lines, only)
         if only is not None and not chosen:
             continue
         # the roll-up is of the whole recommendation, even when only some actions are shown
-        full = _recommendation_line(rec, lines)
+        full = _recommendation_line(rec, lines, today)
         rec_lines.append(replace(full, actions=chosen))
     shown = [a for r in rec_lines for a in r.actions]
+    moved = _decisions_since(state, {r.id for r in rec_lines}, since, now, tz)
     return Summary(
         force=force, plan_title=state.info.title if state.info else "", level=level,
         generated_at=_local(now, tz) or now, today=today,
         cycle=CycleInfo(next_meeting=_local(next_meeting, tz),
                         silver_meeting=_local(cycle.meeting.starts_at, tz) if cycle else None,
                         asked_at=_local(opens_at, tz)),
-        totals=_counts(shown), recommendations=rec_lines,
-        exceptions=_exceptions(shown, decisions or []),
-        movement=_movement(shown, previous, since, tz),
+        totals=counts(shown), recommendations=rec_lines,
+        exceptions=build_exceptions(level, rec_lines, decisions or [], state.decisions, tz),
+        movement=_movement(shown, previous, since, tz, moved),
         recommendation_filter=recommendation, only=only, participation=participation,
+        clocks=list(clocks or []) if level is Level.GOLD else [], unverified_after=unverified_after,
     )
 
 

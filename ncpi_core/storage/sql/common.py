@@ -30,6 +30,9 @@ DELIVERIES = cast(Table, tables.DeliveryRow.__table__)
 CONVERSATIONS = cast(Table, tables.ConversationRow.__table__)
 EVENTS = cast(Table, tables.ProcessedEventRow.__table__)
 STATE = cast(Table, tables.StateRow.__table__)
+CHALLENGES = cast(Table, tables.ChallengeRow.__table__)
+DECISIONS = cast(Table, tables.DecisionRow.__table__)
+EMBEDDINGS = cast(Table, tables.EmbeddingRow.__table__)
 
 # rows per statement when inserting or filtering by many keys (well under every driver's limit)
 CHUNK = 500

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Row, and_, func, literal, or_, select
 
 from ncpi_core.domain.models import RAG, Source, Update
 from ncpi_core.domain.records import AuditEntry
 from ncpi_core.storage import rules
 from ncpi_core.storage.base import AuditRepository, UpdateRepository
-from ncpi_core.storage.sql.common import ACTIONS, AUDIT, CHUNK, UPDATES, SqlRepository, chunks
+from ncpi_core.storage.sql.common import (
+    ACTIONS,
+    AUDIT,
+    CHUNK,
+    UPDATES,
+    SqlRepository,
+    aware,
+    chunks,
+)
+from ncpi_core.storage.tables import UTCDateTime
+
+BEFORE_ANY = datetime(1970, 1, 1, tzinfo=UTC)  # earlier than any update (no worded one yet)
 
 
 def to_update(row: Row[Any]) -> Update:
@@ -79,6 +90,29 @@ class SqlUpdateRepository(SqlRepository, UpdateRepository):
         # streamed in batches (a server-side cursor on PostgreSQL): an export reads every update
         for row in self._db.execute(q.execution_options(yield_per=1000)):
             yield to_update(row)
+
+    def wordless_since(self, as_of: datetime | None = None) -> dict[str, datetime]:
+        # per action: the newest update that said something (walking its index backwards), then
+        # the first update after it; an action whose latest update said something has none after
+        said_ = UPDATES.alias("said")
+        says = or_(said_.c.rag != RAG.GREEN.value, func.coalesce(said_.c.narrative, "") != "",
+                   func.coalesce(said_.c.evidence, "") != "")
+        cond = [said_.c.action_id == ACTIONS.c.id, says]
+        if as_of is not None:
+            cond.append(said_.c.created_at <= as_of)
+        last_said = (select(said_.c.created_at).where(and_(*cond))
+                     .order_by(said_.c.created_at.desc(), said_.c.id.desc()).limit(1)
+                     .correlate(ACTIONS).scalar_subquery())
+        run = UPDATES.alias("run")
+        # one value to compare with (not an OR), so the database walks the index from it
+        after = [run.c.action_id == ACTIONS.c.id,
+                 run.c.created_at > func.coalesce(last_said, literal(BEFORE_ANY, UTCDateTime()))]
+        if as_of is not None:
+            after.append(run.c.created_at <= as_of)
+        first = (select(run.c.created_at).where(and_(*after)).order_by(run.c.created_at, run.c.id).limit(1)
+                 .correlate(ACTIONS).scalar_subquery())
+        rows = self._db.execute(select(ACTIONS.c.id, first.label("since")))
+        return {r.id: since for r in rows if (since := aware(r.since)) is not None}
 
 
 class SqlAuditRepository(SqlRepository, AuditRepository):

@@ -22,6 +22,11 @@ from ncpi_core.storage.sql.keyed import (
 )
 from ncpi_core.storage.sql.ledger import SqlLedgerRepository
 from ncpi_core.storage.sql.plan import SqlPeopleRepository, SqlPlanRepository
+from ncpi_core.storage.sql.records import (
+    SqlChallengeRepository,
+    SqlDecisionRepository,
+    SqlEmbeddingRepository,
+)
 from ncpi_core.storage.sql.workflow import SqlAbsenceRepository, SqlRequestRepository
 
 
@@ -42,6 +47,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.events = SqlEventRepository(self)
         self.state = SqlStateRepository(self)
         self.conversations = SqlConversationRepository(self)
+        self.challenges = SqlChallengeRepository(self)
+        self.decisions = SqlDecisionRepository(self)
+        self.embeddings = SqlEmbeddingRepository(self)
 
     @property
     def connection(self) -> Connection:

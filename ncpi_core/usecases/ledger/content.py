@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain.clocks import plan_clocks
 from ncpi_core.domain.deliveries import replied_since, wants_prompt
 from ncpi_core.domain.ledger import Claim, Kind, MessageRef
 from ncpi_core.domain.models import Action
@@ -19,7 +20,9 @@ from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.summaries.chart import ChartDrawer, ChartUnavailable, describe_chart
 from ncpi_core.domain.summaries.model import Level, Summary
 from ncpi_core.ports import (
+    ChallengeContent,
     ChaseContent,
+    ClockReminderContent,
     Content,
     EscalationContent,
     FailureContent,
@@ -80,7 +83,7 @@ class ContentBuilder:
         with self._lock:
             if self._state is None:
                 with self.uow_factory() as uow:
-                    self._state = read_plan_state(uow, self.now)
+                    self._state = read_plan_state(uow, self.now, records=False)
             return self._state
 
     def summary(self, level: Level) -> Summary:
@@ -161,7 +164,35 @@ class ContentBuilder:
             if not actions or at is None:
                 return None
             return GoldReminderContent(at, datetime.fromisoformat(p["updates_by"]), actions)
+        if kind is Kind.CHALLENGE:
+            return self._challenge(claim)
+        if kind is Kind.CLOCK_REMINDER:
+            return self._clock(claim)
         return self._chase(claim, at)
+
+    def _challenge(self, claim: Claim) -> ChallengeContent | None:
+        """The question, if it is still open and its action still takes updates."""
+        p = claim.payload
+        with self.uow_factory() as uow:
+            challenge = uow.challenges.get(int(p.get("challenge_id", 0)))
+        action = next((a for a in self.state.actions if a.id == claim.action_id), None)
+        if challenge is None or not challenge.is_open or action is None or action.is_closed:
+            return None
+        owner = p.get("on_behalf_of")
+        return ChallengeContent(action, challenge.question, self.state.person_name(challenge.asked_by),
+                                challenge.asked_at, self.state.latest.get(action.id), int(challenge.id or 0),
+                                self.state.person_name(owner) if owner else None)
+
+    def _clock(self, claim: Claim) -> ClockReminderContent | None:
+        """The clock, if the plan's publication date still gives it (a corrected date owes a new one)."""
+        p = claim.payload
+        info = self.state.info
+        clock = next((c for c in plan_clocks(info.published if info else None)
+                      if c.kind.value == p.get("clock") and c.due.isoformat() == p.get("due")), None)
+        if clock is None:
+            return None
+        today: date = self.now.astimezone(self.config.tz).date()
+        return ClockReminderContent(clock.kind.value, clock.due, clock.published, clock.days_left(today))
 
     def _prompt(self, claim: Claim, at: datetime | None) -> PromptContent | None:
         action = self._action(claim.action_id)

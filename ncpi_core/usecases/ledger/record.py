@@ -28,8 +28,10 @@ def read_facts(uow: UnitOfWork, config: ForceConfig, meeting_keys: Sequence[str]
     """The plan, people (ncpi.yaml), latest updates, absences, and the prompts and nudges sent for
     these meetings (a nudge is owed only after its prompt went, in that prompt's thread)."""
     ledger = uow.ledger.sent_facts(meeting_keys, (Kind.PROMPT, Kind.NUDGE)) if meeting_keys else {}
+    info = uow.plan.info()
     return Facts(actions=uow.plan.actions(), people={p.id: p for p in config.persons()},
-                 latest=uow.updates.latest(), absences=uow.absences.active(), ledger=ledger)
+                 latest=uow.updates.latest(), absences=uow.absences.active(), ledger=ledger,
+                 published=info.published if info is not None else None)
 
 
 def derive_and_record(uow_factory: UowFactory, config: ForceConfig, platform: str,

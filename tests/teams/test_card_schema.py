@@ -21,7 +21,9 @@ from ncpi_core.domain.models import RAG, Source, Update
 from ncpi_core.domain.notices import Notice, Outcome
 from ncpi_core.errors import PersonalDataRefused
 from ncpi_core.ports import (
+    ChallengeContent,
     ChaseContent,
+    ClockReminderContent,
     EscalationContent,
     FailureContent,
     GoldReminderContent,
@@ -86,6 +88,8 @@ def _cards(world: tuple[MemoryUowFactory, ForceConfig]) -> dict[str, Card]:
         "escalation": EscalationContent(meeting, [MissingLine("head_ld", "Head of L&D", ["R3.2", "R9.1"])] * 20),
         "gold reminder": GoldReminderContent(meeting, meeting - timedelta(days=1), actions),
         "chase": ChaseContent(meeting, actions[:8], "T/ACC"),
+        "challenge": ChallengeContent(a, HOSTILE, "T/ACC", NOW, latest, 1, "Head of Crime"),
+        "clock": ClockReminderContent("pcc_response", NOW.date() + timedelta(days=3), NOW.date(), 3),
         "failure": FailureContent("prompt:x:" + "k" * 180, "prompt", "person:head_ld", 6, "HTTP 403 " + HOSTILE),
     }
     for kind in ("info", "review_closure", "review_due", "signoff"):

@@ -165,3 +165,17 @@ def test_an_unexpected_failure_is_an_apology_never_a_traceback(teams: TeamsHarne
     text = teams.last_text("head_ld")
     assert "something went wrong on ncpi's side" in text
     assert "secret internals" not in json.dumps([m.attachments for m in teams.standin.bot_messages()])
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_challenge_reaches_the_owner_and_a_reply_to_it_answers_it(teams: TeamsHarness) -> None:
+    teams.message("head_ld", "R3.2 amber 40% first cohort booked")
+    teams.message("tacc", "challenge R3.2 what does the dip-sample show?")
+    challenge = teams.last("head_ld")
+    text = render_posted(challenge)
+    assert "Challenge: R3.2" in text and "what does the dip-sample show?" in text and "[ Update… ]" in text
+    teams.message("head_ld", "green 55% dip-sample of 20 cases: 18 met the standard", reply_to=challenge)
+    latest = _updates(teams, "R3.2")[0]
+    assert latest.rag == RAG.GREEN and latest.progress == 55  # type: ignore[attr-defined]
+    teams.message("head_crime", "challenge R3.2 why?")
+    assert "only the silver chair" in teams.last_text("head_crime").lower()

@@ -10,18 +10,34 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot import copy
-from bot.teams.cards.common import Card, Element, Run, card, heading, note, rich, said, when, words
+from bot.teams.cards.common import (
+    Card,
+    Element,
+    Run,
+    card,
+    execute,
+    heading,
+    note,
+    rich,
+    said,
+    when,
+    words,
+)
 from bot.teams.cards.forms import (
     REPLY_HINT,
+    UPDATE_OPEN,
     action_lines,
     decision_buttons,
     last_update,
     prompt_buttons,
 )
 from bot.teams.cards.summary import chart_image, summary_cards
+from ncpi_core.domain.clocks import ClockKind
 from ncpi_core.errors import NcpiError
 from ncpi_core.ports import (
+    ChallengeContent,
     ChaseContent,
+    ClockReminderContent,
     EscalationContent,
     FailureContent,
     GoldReminderContent,
@@ -31,6 +47,7 @@ from ncpi_core.ports import (
     PromptContent,
     SummaryContent,
 )
+from ncpi_core.reports.common import CLOCK_LABEL
 
 Rendered = tuple[Card, str]  # a card and the line notifications announce
 
@@ -95,6 +112,33 @@ def render_notice(c: NoticeContent) -> Rendered:
     return card(body, decision_buttons(c.kind, c.action_id or ""), fallback=first), first
 
 
+def render_challenge(c: ChallengeContent, tz: ZoneInfo) -> Rendered:
+    """The Silver chair's question, in the chat of the person responsible, with the update button;
+    a reply quoting it (or a message with the action's id) answers it."""
+    a = c.action
+    summary = f"{c.asked_by} asks about {a.id}: {c.question[:200]}"
+    asked = c.asked_at.astimezone(tz)
+    body: list[Element] = [heading(f"Challenge: {a.id}")]
+    if c.on_behalf_of:
+        body.append(rich(Run(f"You are covering for {c.on_behalf_of} while they are away.", italic=True)))
+    body += [rich(Run(c.asked_by, bold=True), f" asked on {asked:%a} {asked.day} {asked:%b} about ",
+                  Run(a.id, bold=True), f" — {a.title}:"), rich(Run(c.question, italic=True)),
+             last_update(c.latest),
+             note(REPLY_HINT.replace("R3.2", a.id) + ". It shows in the Silver and Gold summaries until you answer.")]
+    return card(body, [execute("Update…", UPDATE_OPEN, {"action_id": a.id}, "positive")], fallback=summary), summary
+
+
+def render_clock_reminder(c: ClockReminderContent) -> Rendered:
+    """One of the plan's clocks is near: to the Gold chair and the administrators."""
+    label = CLOCK_LABEL.get(ClockKind(c.clock), c.clock)
+    when = "today" if c.days_left == 0 else f"in {c.days_left} day{'s' if c.days_left != 1 else ''}"
+    summary = f"{label}: {c.due:%a} {c.due.day} {c.due:%b %Y} ({when})"
+    body = [rich("⏳ ", Run(label, bold=True), f" is {c.due:%a} {c.due.day} {c.due:%b %Y} ({when}), counted from "
+                 f"the report's publication on {c.published.day} {c.published:%b %Y}."),
+            *words("Message me `next` for every date to come.")]
+    return card(body, fallback=summary), summary
+
+
 def render_failure(c: FailureContent, to: str) -> Rendered:
     summary = f"ncpi could not deliver a {c.kind} after {c.attempts} attempts"
     body = [rich(Run(f"⚠ {summary}.", bold=True, color="attention")),
@@ -136,4 +180,8 @@ def render(message: Outgoing, failed_to: str) -> list[Rendered]:
         return [render_chase(c, tz)]
     if isinstance(c, NoticeContent):
         return [render_notice(c)]
+    if isinstance(c, ChallengeContent):
+        return [render_challenge(c, tz)]
+    if isinstance(c, ClockReminderContent):
+        return [render_clock_reminder(c)]
     return [render_failure(c, failed_to)]

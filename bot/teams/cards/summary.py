@@ -29,15 +29,22 @@ from ncpi_core.domain.summaries.model import (
     ExceptionKind,
     Level,
     RecommendationLine,
+    RollUp,
     Summary,
 )
 from ncpi_core.reports.common import EXCEPTION_TITLE, NO_PLAN, exception_detail, movement_heading
 
 FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
 MAX_CHART_SIDE = 1024  # Teams shows images up to 1024×1024 px
-BUCKET_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue (closed)", "not_started": "Not started"}
-BUCKET_COLOUR = {"red": "attention", "amber": "warning", "green": "good", "blue": "accent", "not_started": None}
-BUCKET_CIRCLE = {"red": "🔴", "amber": "🟠", "green": "🟢", "blue": "🔵", "not_started": "⚪"}
+BUCKET_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue (closed)", "embedded": "Embedded",
+               "not_started": "Not started"}
+BUCKET_COLOUR = {"red": "attention", "amber": "warning", "green": "good", "blue": "accent", "embedded": "accent",
+                 "not_started": None}
+BUCKET_CIRCLE = {"red": "🔴", "amber": "🟠", "green": "🟢", "blue": "🔵", "embedded": "🔷", "not_started": "⚪"}
+# a recommendation's roll-up as its colour and its words (as Slack's summary says it)
+ROLLUP_WORDS = {RollUp.COMPLETE: ("embedded", "Complete"), RollUp.DELIVERED: ("blue", "Blue, delivered"),
+                RollUp.OVERDUE: ("red", "Red (overdue)"), RollUp.NOT_STARTED: ("not_started", "Not started"),
+                RollUp.RED: ("red", "Red"), RollUp.AMBER: ("amber", "Amber"), RollUp.GREEN: ("green", "Green")}
 CHART_ALT = ("RAG chart: left, the number of actions in each status (Blue closed, Green, Amber, Red, not started) "
              "at each meeting; right, each recommendation's progress in per cent. The figures are in the summary.")
 
@@ -104,7 +111,8 @@ def _movement(s: Summary) -> list[Element]:
         for i, c in enumerate(m.rag_changes):
             changes += [", " if i else "", Run(c.action_id, bold=True), " ", _rag(c.before), " → ", _rag(c.after)]
         lines.append(rich(*changes))
-    for label, ids in (("Newly overdue", m.newly_overdue), ("Newly closed", m.newly_closed)):
+    for label, ids in (("Newly overdue", m.newly_overdue), ("Newly closed", m.newly_closed),
+                       ("Newly embedded", getattr(m, "newly_embedded", []))):
         if ids:
             lines.append(rich(f"{label}: " + ", ".join(ids)))
     if m.no_update:
@@ -114,14 +122,20 @@ def _movement(s: Summary) -> list[Element]:
     return lines
 
 
+def _badge(key: str, words: str) -> Run:
+    return Run(f"{BUCKET_CIRCLE[key]} {words}", bold=True, color=BUCKET_COLOUR[key])
+
+
 def _recommendation(r: RecommendationLine) -> Element:
-    return rich(_rag(r.rag, r.complete), " ", Run(r.id, bold=True),
+    key, words = ROLLUP_WORDS.get(r.rollup, ("not_started", str(r.rollup)))
+    return rich(_badge(key, words), " ", Run(r.id, bold=True),
                 f" {clip(r.title, 200)} — {r.progress}% · {r.position} · due {r.due.isoformat()}", separator=True)
 
 
 def _action(a: ActionLine) -> Element:
     due = a.due.isoformat() + (f" (was {a.original_due.isoformat()})" if a.due_moved else "")
-    parts: list[Part] = [_rag(a.rag, a.is_closed), f" {a.progress}% " if a.progress is not None else " ",
+    badge = _badge("embedded", "Embedded") if a.bucket.value == "embedded" else _rag(a.rag, a.is_closed)
+    parts: list[Part] = [badge, f" {a.progress}% " if a.progress is not None else " ",
                          *_ref(a.id, a.title, a.owner_name), f" · due {due}"]
     if a.overdue:
         parts.append(Run(" · ⚠ overdue", bold=True, color="attention"))

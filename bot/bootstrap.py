@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.settings import Settings
+from bot.settings import Settings, teams_credentials
 from ncpi_core.config.schema import ForceConfig, load_force_config
+from ncpi_core.errors import ConfigurationError
 from ncpi_core.storage.base import UowFactory
 from ncpi_core.storage.engine import Engine, build_engine
 from ncpi_core.storage.errors import database_errors
@@ -25,6 +26,8 @@ from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache
 
 if TYPE_CHECKING:
+    from aiohttp import web
+    from microsoft_agents.hosting.aiohttp import CloudAdapter
     from slack_bolt import App
     from slack_sdk import WebClient
 
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
     from bot.slack.deps import Deps
     from bot.slack.gateway import SlackGateway
     from bot.slack.sender import DeliverySender
+    from bot.teams.agent import NcpiAgent
+    from bot.teams.deps import TeamsDeps
+    from bot.teams.gateway import TeamsGateway
+    from bot.teams.sender import TeamsSender
 
 Clock = Callable[[], datetime]
 
@@ -193,3 +200,75 @@ def build_slack(core: Core, *, client: WebClient | None = None, signing_secret: 
     register_listeners(app, deps)
     return SlackRuntime(core=core, client=gateway.client, gateway=gateway, sender=sender, app=app,
                         deps=deps, scheduler=ticker)
+
+
+# --- Microsoft Teams ----------------------------------------------------------------------------------
+@dataclass
+class TeamsRuntime:
+    """The Teams front end on a core, built and wired but not started (serve `web_app`)."""
+
+    core: Core
+    app_id: str
+    tenant_id: str
+    adapter: CloudAdapter
+    gateway: TeamsGateway
+    sender: TeamsSender
+    deps: TeamsDeps
+    agent: NcpiAgent
+    web_app: web.Application  # POST /api/messages, GET /healthz
+    scheduler: DeliveryScheduler | None
+
+
+def _teams_modules() -> None:
+    """Refuse clearly when the `teams` extra (the Microsoft 365 Agents SDK) is not installed."""
+    try:
+        import microsoft_agents.hosting.aiohttp  # noqa: F401 - lazy: only a Teams command needs the SDK
+    except ImportError:
+        raise ConfigurationError("teams.extra_missing") from None
+
+
+def build_teams_sender(core: Core) -> TeamsSender:
+    """The ledger's way out to Teams (`ncpi tick --platform teams`): credentials checked, the SDK's
+    adapter on MSAL, the gateway on it and the sender."""
+    _teams_modules()
+    from microsoft_agents.hosting.aiohttp import (
+        CloudAdapter,  # lazy: `ncpi summary` never loads the SDK
+    )
+
+    from bot.teams.agent import on_turn_error  # lazy: `ncpi summary` never loads the SDK
+    from bot.teams.auth import auth_configuration, connection_manager  # lazy: as above
+    from bot.teams.gateway import TeamsGateway  # lazy: as above
+    from bot.teams.sender import TeamsSender  # lazy: as above
+
+    settings = core.settings
+    app_id, _, tenant_id = teams_credentials(settings)
+    adapter = CloudAdapter(connection_manager=connection_manager(auth_configuration(settings),
+                                                                 settings.teams_ca_bundle))
+    adapter.on_turn_error = on_turn_error
+    gateway = TeamsGateway(adapter, app_id, tenant_id, core.uow, core.clock, service_url=settings.teams_service_url)
+    return TeamsSender(gateway, core.config, core.uow, core.clock)
+
+
+def build_teams(core: Core, *, scheduler: bool = False) -> TeamsRuntime:
+    """Build the Teams front end on `core`: adapter, gateway, sender, the agent and its endpoint.
+
+    Raises:
+        ConfigurationError: the `teams` extra is missing, or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD or
+            MICROSOFT_APP_TENANT_ID is missing or malformed.
+    """
+    sender = build_teams_sender(core)
+    from bot.scheduler import DeliveryScheduler  # lazy: `ncpi summary` never loads APScheduler
+    from bot.teams.agent import NcpiAgent  # lazy: `ncpi summary` never loads the SDK
+    from bot.teams.auth import auth_configuration, build_validator  # lazy: as above
+    from bot.teams.deps import TeamsDeps  # lazy: as above
+    from bot.teams.http import make_web_app  # lazy: as above
+
+    gateway = sender.gateway
+    adapter = gateway.adapter
+    ticker = DeliveryScheduler(core.uow, core.config, sender, core.clock) if scheduler else None
+    deps = TeamsDeps(core=core, gateway=gateway, sender=sender, tenant_id=gateway.tenant_id, scheduler=ticker)
+    agent = NcpiAgent(deps)
+    validator = build_validator(core.settings, auth_configuration(core.settings))
+    web_app = make_web_app(adapter, agent, validator, gateway.tenant_id, core.engine)
+    return TeamsRuntime(core=core, app_id=gateway.app_id, tenant_id=gateway.tenant_id, adapter=adapter,
+                        gateway=gateway, sender=sender, deps=deps, agent=agent, web_app=web_app, scheduler=ticker)

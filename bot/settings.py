@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +48,19 @@ class Settings(BaseSettings):
     database_password: SecretStr | None = Field(default=None, validation_alias="NCPI_DATABASE_PASSWORD")
     timezone: str = Field(default="Europe/London", validation_alias="NCPI_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="NCPI_LOG_LEVEL")
+    # Microsoft Teams (Azure Bot registration): the Bot Framework names, or the Agents SDK's own
+    microsoft_app_id: str | None = Field(default=None, validation_alias=AliasChoices(
+        "MICROSOFT_APP_ID", "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"))
+    microsoft_app_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices(
+        "MICROSOFT_APP_PASSWORD", "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET"))
+    microsoft_app_tenant_id: str | None = Field(default=None, validation_alias=AliasChoices(
+        "MICROSOFT_APP_TENANT_ID", "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID"))
+    # only for a national cloud, a proxy, or the local stand-in (`ncpi standin --platform teams`)
+    teams_authority: str | None = Field(default=None, validation_alias=AliasChoices(
+        "NCPI_TEAMS_AUTHORITY", "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHORITY"))
+    teams_openid_metadata: str | None = Field(default=None, validation_alias="NCPI_TEAMS_OPENID_METADATA")
+    teams_ca_bundle: Path | None = Field(default=None, validation_alias="NCPI_TEAMS_CA_BUNDLE")
+    teams_service_url: str | None = Field(default=None, validation_alias="NCPI_TEAMS_SERVICE_URL")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -111,3 +125,25 @@ class Settings(BaseSettings):
 
 def _value(secret: SecretStr | None) -> str:
     return secret.get_secret_value() if secret is not None else ""
+
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def teams_credentials(settings: Settings) -> tuple[str, str, str]:
+    """(app id, client secret, tenant id) of the Azure Bot registration, each checked; a missing or
+    malformed one is a code whose words (bot/copy) name the variable and where to copy it from."""
+    app_id = (settings.microsoft_app_id or "").strip()
+    if not app_id:
+        raise ConfigurationError("teams.app_id_missing")
+    if not GUID.match(app_id):
+        raise ConfigurationError("teams.app_id_malformed")
+    password = _value(settings.microsoft_app_password)
+    if not password:
+        raise ConfigurationError("teams.app_password_missing")
+    tenant = (settings.microsoft_app_tenant_id or "").strip()
+    if not tenant:
+        raise ConfigurationError("teams.tenant_missing")
+    if not GUID.match(tenant):
+        raise ConfigurationError("teams.tenant_malformed")
+    return app_id, password, tenant

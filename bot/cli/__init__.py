@@ -25,6 +25,7 @@ HANDLERS = {
     "next": "bot.cli.schedule:next_meetings",
     "tick": "bot.cli.schedule:tick",
     "standin": "bot.cli.standin:standin",
+    "teams-package": "bot.cli.teams:package",
 }
 
 
@@ -47,18 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot and its scheduler")
+    run.add_argument("--platform", choices=["slack", "teams"], default="slack",
+                     help="slack (default) or teams (Bot Framework activities at /api/messages)")
     run.add_argument("--mode", choices=["socket", "http"], default=None,
                      help="socket (default when SLACK_APP_TOKEN is set) or http")
-    run.add_argument("--port", type=int, default=3000, help="HTTP port (http mode), default 3000")
+    run.add_argument("--port", type=int, default=None,
+                     help="HTTP port: default 3000 (Slack, http mode), 3978 (Teams)")
     run.add_argument("--threads", type=int, default=8,
-                     help="HTTP worker threads (http mode), default 8: each holds a request only until "
+                     help="HTTP worker threads (Slack's http mode), default 8: each holds a request only until "
                           "it is acknowledged")
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not tick; use `ncpi tick` from cron instead")
     run.add_argument("--dry-run", action="store_true",
                      help="answer Slack as usual, but log what the scheduler would send instead of sending it")
 
-    demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack stand-in, no tokens")
+    demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack (or Teams) stand-in, no tokens")
+    demo.add_argument("--platform", choices=["slack", "teams"], default="slack", help="slack (default) or teams")
     demo.add_argument("--database", default="sqlite:///ncpi-demo.db", help="where to keep the demo's data")
     demo.add_argument("--quiet", action="store_true", help="print only the closing lines")
     demo.add_argument("--full", action="store_true", help="print every message in full")
@@ -96,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--out", required=True, help="the file to write: .png, or .svg or .pdf")
     chart.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
-    sub.add_parser("check", help="validate configuration and plan (and Slack, with tokens)")
+    check = sub.add_parser("check", help="validate configuration and plan (and Slack or Teams, with credentials)")
+    check.add_argument("--platform", choices=["slack", "teams"], default="slack",
+                       help="which front end's ids and credentials to check (default slack)")
 
     sched = sub.add_parser("schedule", help="preview what the bot will send and when (sends nothing)")
     sched.add_argument("--from", dest="from_", default=None, help="YYYY-MM-DD (default: today)")
@@ -111,10 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ISO date-time (default: now); a future time needs --dry-run or --force")
     tick.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
     tick.add_argument("--force", action="store_true", help="send even though --now is in the future")
+    tick.add_argument("--platform", choices=["slack", "teams"], default="slack",
+                      help="the chat platform to send on (default slack)")
     standin = sub.add_parser("standin", help="a local Slack stand-in to try `ncpi run` and `ncpi tick` without a "
                                                "workspace; prints the settings to use")
     standin.add_argument("--port", type=int, default=3001,
                          help="the stand-in's port on 127.0.0.1 (default 3001; 0 picks a free one)")
+
+    package = sub.add_parser("teams-package", help="the Teams app package (manifest and icons) to upload")
+    package.add_argument("--out", default="ncpi-teams.zip", help="the .zip to write (default ncpi-teams.zip)")
+    package.add_argument("--app-id", default=None,
+                         help="the bot's Microsoft App ID (default: MICROSOFT_APP_ID from the environment)")
+    package.add_argument("--version", dest="app_version", default=None, help="the app's version (default: ncpi's)")
+    package.add_argument("--developer", default=None, help="who publishes it (default: the force in ncpi.yaml)")
+    for page in ("website", "privacy", "terms"):
+        package.add_argument(f"--{page}-url", default=None,
+                             help=f"https URL of the force's {page} page for the app (default: a placeholder)")
     return p
 
 

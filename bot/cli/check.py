@@ -14,6 +14,7 @@ from bot import copy
 from bot.settings import Settings
 from bot.slack.gateway import build_web_client
 from bot.slack.ids import PLATFORM, id_problems, is_channel_id, is_user_id
+from bot.teams.ids import id_problems as teams_id_problems
 from ncpi_core.config.schema import ForceConfig, load_plan_file, parse_force_config
 from ncpi_core.config.yamlfile import read_yaml
 from ncpi_core.domain.calendar import WorkingDays, meetings_between
@@ -60,14 +61,19 @@ def _malformed(method: str, what: str) -> str:
             "`ncpi check` again")
 
 
-def _load_config(settings: Settings) -> tuple[ForceConfig | None, list[Line]]:
-    """ncpi.yaml as the bot reads it, with the Slack id formats the core does not check."""
+def _load_config(settings: Settings, platform: str = PLATFORM) -> tuple[ForceConfig | None, list[Line]]:
+    """ncpi.yaml as the bot reads it, with the Slack (or Teams) id formats the core does not check."""
     try:
         doc = read_yaml(settings.config_file)
         config = parse_force_config(doc)
     except ValidationFailed as exc:
         return None, [(False, str(p)) for p in exc.problems]
     lines: list[Line] = [(True, f"{settings.config_file}: {config.force}, {len(config.people)} people")]
+    if platform == "teams":
+        lines += [(False, str(p)) for p in teams_id_problems(config, doc)]
+        lines += [(None, f"{p.id} ({p.name}) has no teams_user in {settings.config_file}: ncpi cannot reach them "
+                         "in Teams") for p in config.people if p.teams_user is None]
+        return config, lines
     lines += [(False, str(p)) for p in id_problems(config, doc)]
     lines += [(None, f"{p.id} ({p.name}) has no slack_user in {settings.config_file}: ncpi cannot reach them "
                      "in Slack") for p in config.people if p.slack_user is None]
@@ -199,13 +205,30 @@ def _workspace_checks(client: WebClient, config: ForceConfig) -> Iterator[Line]:
                           "network and SLACK_API_URL")
 
 
+def _teams_checks(settings: Settings, config: ForceConfig | None) -> Iterator[Line]:
+    try:
+        from bot.teams.check import (  # lazy: Slack checks never load the Agents SDK
+            credential_checks,
+            reach_checks,
+        )
+    except ImportError:
+        yield False, copy.error_text(NcpiError("teams.extra_missing"), copy.CLI)
+        return
+    yield from credential_checks(settings)
+    if config is not None:
+        yield from reach_checks(settings, config)
+
+
 def check(args: argparse.Namespace) -> int:
     settings = Settings()
-    config, results = _load_config(settings)
+    platform = getattr(args, "platform", PLATFORM)
+    config, results = _load_config(settings, platform)
     if config is not None:
         results += list(_config_checks(settings, config))
     results += list(_database_checks(settings))
-    if settings.slack_bot_token is not None:
+    if platform == "teams":
+        results += list(_teams_checks(settings, config))
+    elif settings.slack_bot_token is not None:
         results += list(_slack_checks(settings, config))
     else:
         results.append((True, "Slack: not checked (set SLACK_BOT_TOKEN to check the workspace too)"))

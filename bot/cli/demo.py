@@ -15,6 +15,8 @@ from ncpi_core.storage.errors import safe_url
 
 def demo(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.ERROR)  # the tour is the output; keep the logs quiet
+    if getattr(args, "platform", "slack") == "teams":
+        return teams_demo(args)
     print("ncpi demo: two governance cycles of the North Yorkshire NCPI plan, 11 March – 1 April 2022,")
     print("against a local stand-in for Slack (nothing leaves this machine; no tokens needed).")
     print("Every message below went through the real bot: signed requests to its Bolt listeners,")
@@ -37,4 +39,29 @@ def demo(args: argparse.Namespace) -> int:
     print(f"  {env} ncpi summary --level gold {at}")
     print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
     print(f"  {env} ncpi chart --out ncpi-demo.png {at}")
+    return 0
+
+
+def teams_demo(args: argparse.Namespace) -> int:
+    """`ncpi demo --platform teams`: the same tour, in Teams, against the Teams stand-in."""
+    from bot.teams import demo as teams  # lazy: the Slack demo never loads the Agents SDK
+
+    print("ncpi demo --platform teams: one governance cycle of the North Yorkshire NCPI plan, 11–22 March 2022,")
+    print("against a local stand-in for Microsoft Teams (nothing leaves this machine; no tenant, no credentials).")
+    print("Every message below went through the real bot: activities signed as the Bot Framework signs them,")
+    print("the Microsoft 365 Agents SDK, the delivery ledger and the scheduler's tick. Only the clock is simulated.")
+    sink = io.StringIO() if args.quiet else None
+    with Progress("ncpi demo", total=teams.WORKING_DAYS) as progress:
+        result = teams.run_teams_demo(args.database, out=sink, full=getattr(args, "full", False),
+                                progress=progress if args.quiet else None)
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(result.by_kind.items()))
+    print()
+    print(f"Done in {result.seconds:.1f} s: {result.messages} messages ({kinds}).")
+    print(f"The demo's database is {safe_url(result.database_url)}; explore it with:")
+    env = f"NCPI_DATABASE_URL={result.database_url}"
+    if not (Settings().config_file).exists():
+        env += f" NCPI_CONFIG_DIR={DEFAULTS_DIR}"
+    at = "--now 2022-03-22T12:00"
+    print(f"  {env} ncpi summary --level gold {at}")
+    print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
     return 0

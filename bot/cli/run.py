@@ -24,6 +24,7 @@ from ncpi_core.storage.errors import database_errors, safe_url
 from ncpi_core.usecases.plan import sync_people
 
 log = logging.getLogger("ncpi.run")
+SLACK_PORT = 3000
 
 
 # --- logging that never shows a secret ----------------------------------------------------------
@@ -60,7 +61,8 @@ def configure_logging(settings: Settings, verbose: bool = False) -> None:
     for name in ("ncpi", "bot", "ncpi_core"):
         logging.getLogger(name).setLevel(level)
     secrets = [s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_app_token,
-                                               settings.slack_signing_secret) if s is not None]
+                                               settings.slack_signing_secret, settings.microsoft_app_password)
+               if s is not None]
     redact = RedactSecrets(secrets)
     for handler in root.handlers:
         handler.addFilter(redact)
@@ -146,9 +148,13 @@ def _serve(slack: SlackRuntime, mode: str, port: int, app_token: str | None, thr
 
 
 def run(args: argparse.Namespace) -> int:
-    """`ncpi run [--mode socket|http] [--port N] [--threads N] [--no-scheduler]`."""
+    """`ncpi run [--platform slack|teams] [--mode socket|http] [--port N] [--threads N] [--no-scheduler]`."""
     settings = Settings()
     configure_logging(settings, getattr(args, "verbose", False))
+    if getattr(args, "platform", "slack") == "teams":
+        from bot.cli.teams import run_teams  # lazy: a Slack deployment never loads the Agents SDK
+
+        return run_teams(args, settings, _ready_core)
     mode = args.mode or ("socket" if settings.slack_app_token else "http")
     # every missing or malformed secret is one clear line, before anything starts
     settings.bot_token()
@@ -171,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
         log.info("no scheduler (--no-scheduler): run `ncpi tick` from cron to send what is due")
     _stop_on_sigterm(interrupt=mode == "http")
     try:
-        _serve(slack, mode, args.port, app_token, max(1, getattr(args, "threads", 8)))
+        _serve(slack, mode, args.port or SLACK_PORT, app_token, max(1, getattr(args, "threads", 8)))
     finally:
         if slack.scheduler is not None:
             slack.scheduler.shutdown()

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import Core, build_core, build_slack_sender
+from bot.bootstrap import Core, build_core, build_slack_sender, build_teams_sender
 from ncpi_core.config.schema import FIRST_PLATFORM, load_plan_file
 from ncpi_core.domain.calendar import cycle_opening
 from ncpi_core.domain.calendar import next_meetings as upcoming
@@ -22,6 +22,7 @@ from ncpi_core.domain.deliveries import (
 from ncpi_core.domain.models import Action, Body, Meeting
 from ncpi_core.domain.preview import Planned, preview
 from ncpi_core.errors import InvalidInput, NcpiError
+from ncpi_core.ports import DeliveryPort
 from ncpi_core.reports.chart import render_chart_png
 from ncpi_core.reports.common import CLOCK_LABEL, clock_line
 from ncpi_core.usecases.ledger import run_tick
@@ -180,7 +181,13 @@ def tick(args: argparse.Namespace) -> int:
     """Send what is due now, once; `--dry-run` prints it instead; a future `--now` needs `--force`."""
     core = build_core()
     dry_run, force = getattr(args, "dry_run", False), getattr(args, "force", False)
-    sender = None if dry_run else build_slack_sender(core)  # SLACK_BOT_TOKEN checked before anything is read
+    sender: DeliveryPort | None = None
+    if dry_run:
+        pass
+    elif getattr(args, "platform", "slack") == "teams":
+        sender = build_teams_sender(core)  # the Azure Bot's credentials checked before anything is read
+    else:
+        sender = build_slack_sender(core)  # SLACK_BOT_TOKEN checked before anything is read
     real_now = core.now()
     now = parse_when(args.now, core.tz, real_now)
     if now > real_now + FUTURE_TOLERANCE and not (dry_run or force):
@@ -188,16 +195,16 @@ def tick(args: argparse.Namespace) -> int:
         raise InvalidInput("tick.future", when=f"{now.astimezone(core.tz):%a %d %b %Y %H:%M}",
                            now=f"{real_now.astimezone(core.tz):%a %d %b %Y %H:%M}")
     if sender is None:
-        return _dry_run(core, now)
+        return _dry_run(core, now, getattr(args, "platform", PREVIEW_PLATFORM))
     result = run_tick(core.uow, core.config, sender, now, draw_chart=render_chart_png)
     print(" ".join(f"{k}={v}" for k, v in result.as_dict().items()))
     return 0
 
 
-def _dry_run(core: Core, now: datetime) -> int:
-    """Print what a tick at `now` would send; nothing is sent or recorded."""
+def _dry_run(core: Core, now: datetime, platform: str = PREVIEW_PLATFORM) -> int:
+    """Print what a tick at `now` would send (on `platform`); nothing is sent or recorded."""
     tz = core.tz
-    items = would_send(core.uow, core.config, PREVIEW_PLATFORM, now)
+    items = would_send(core.uow, core.config, platform, now)
     print(f"Dry run at {now.astimezone(tz):%a %d %b %Y %H:%M} ({core.config.timezone}): "
           f"{len(items)} message(s) would be sent; nothing is sent or recorded.")
     for o in items:

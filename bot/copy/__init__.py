@@ -31,7 +31,7 @@ from bot.copy.replies import (
     reply_problem_message,
     reply_problem_text,
 )
-from bot.copy.voice import CLI, SLACK, Voice, Words
+from bot.copy.voice import CLI, SLACK, TEAMS, Voice, Words
 from bot.copy.workflow import (
     EVENTS,
     NOTICES,
@@ -45,7 +45,7 @@ from bot.copy.workflow import (
 
 __all__ = [
     "CLI", "DATABASE_DOWN", "ERRORS", "EVENTS", "EXAMPLES", "FORM_LOST", "NOTICES", "OUTCOMES", "PII_KINDS",
-    "REPHRASE", "REPLY_PROBLEMS", "SLACK", "UNEXPECTED", "Coded", "Voice", "Words", "already_on_track",
+    "REPHRASE", "REPLY_PROBLEMS", "SLACK", "TEAMS", "UNEXPECTED", "Coded", "Voice", "Words", "already_on_track",
     "decision_hint", "error_parts", "error_text", "field_refusal", "finding_text", "history_detail",
     "history_what", "not_reached", "notice_text", "outcome_text", "reply_problem_message", "reply_problem_text",
 ]

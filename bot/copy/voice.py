@@ -20,6 +20,8 @@ class Voice:
 
 
 SLACK = Voice(command="/ncpi ", account="Slack id", platform="Slack", channel_ref="<#{address}>")
+TEAMS = Voice(command="", account="Teams user id (teams_user: their Microsoft Entra object id)",
+              platform="Teams")
 CLI = Voice(command="ncpi ")
 
 # a template (`str.format`-ed with the params and the voice as `cmd`, `account`, `platform`) or a

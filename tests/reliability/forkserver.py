@@ -28,6 +28,8 @@ def _warm_up() -> None:
     import bot.cli.schedule  # noqa: F401
     import bot.slack.blocks.deliveries  # noqa: F401
     import bot.slack.sender  # noqa: F401
+    import bot.teams.auth  # noqa: F401
+    import bot.teams.sender  # noqa: F401 - and `ncpi tick --platform teams`: the Agents SDK, MSAL
     import ncpi_core.domain.summaries  # noqa: F401
     import ncpi_core.usecases.ledger  # noqa: F401
 

@@ -42,7 +42,8 @@ def test_the_image_installs_exactly_the_locked_dependencies() -> None:
     blocks = re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n\n", 1)[1])
     assert all("--hash=sha256:" in b for b in blocks if "==" in b)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["postgres"]
+    wanted = (project["dependencies"] + project["optional-dependencies"]["postgres"]
+              + project["optional-dependencies"]["teams"])  # the image serves Teams as well as Slack
     names = {re.split(r"[<>=\[;]", w, maxsplit=1)[0].strip().lower().replace("_", "-") for w in wanted}
     assert names <= pinned, names - pinned
     assert {"setuptools", "wheel"} <= pinned  # the build backend too (--no-build-isolation)

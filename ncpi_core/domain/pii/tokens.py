@@ -119,7 +119,7 @@ def first_rank(tok: Token, *, titled: bool, lower_case_rank: int = LOWER_CASE_RA
     `titled`: the token is capitalised in text whose case means something, not at a sentence's start.
     """
     firsts, _ = name_ranks()
-    parts = [p for p in tok.base.split("-") if p]
+    parts = _name_parts(tok.base)
     limit = TITLE_CASE_RANK if titled else lower_case_rank
     ranks = [firsts[p] for p in parts if p in firsts and p not in NOT_NAMES and firsts[p] <= limit
              and (p not in EVERYDAY_NAMES or titled)]
@@ -136,6 +136,17 @@ def surname_rank(tok: Token) -> int | None:
     _, surnames = name_ranks()
     if tok.base in NOT_NAMES:
         return None
-    parts = [p for p in tok.base.split("-") if p]
-    ranks = [surnames[p] for p in parts if p in surnames and p not in NOT_NAMES]
+    ranks = [surnames[p] for p in _name_parts(tok.base) if p in surnames and p not in NOT_NAMES]
     return min(ranks) if ranks else None
+
+
+def _name_parts(base: str) -> list[str]:
+    """The forms a name may be listed under: each part of a double-barrelled name, and a name with an
+    apostrophe (O'Connor, D'Souza, N'Diaye) both written without it (the lists' spelling) and bare."""
+    forms: list[str] = []
+    for part in (p for p in base.split("-") if p):
+        pieces = [q for q in re.split(r"['’]", part) if q]
+        forms.append("".join(pieces))
+        if len(pieces) > 1 and len(pieces[0]) <= 2:
+            forms.append(pieces[-1])
+    return forms

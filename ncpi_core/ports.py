@@ -168,6 +168,9 @@ class DeliveryPort(Protocol):
     """What the ledger needs from a chat platform."""
 
     platform: str  # the name people's identities and the config's channels use for it
+    # Optional `max_in_flight: int`: how many sends the platform may have in flight at once. A
+    # platform whose messages cannot be searched (find_sent always None) keeps it at 1, so that a
+    # crash mid-send can repeat at most the one message whose answer it never heard.
 
     def send(self, message: Outgoing) -> MessageRef:
         """Post `message`; raise SendFailed when it did not go."""

@@ -73,6 +73,10 @@ class TeamsSender:
     """`ncpi_core.ports.DeliveryPort` implemented with the Teams gateway."""
 
     platform = PLATFORM
+    # Teams cannot be searched for a message and chooses its ids, so a post whose answer a crash
+    # swallowed is sent again on restart: one send at a time keeps that to one message per crash
+    # (four threads let a single kill repeat up to four).
+    max_in_flight = 1
 
     def __init__(self, gateway: TeamsGateway, config: ForceConfig, uow_factory: UowFactory,
                  clock: Callable[[], datetime], sleep: Callable[[float], None] = time.sleep) -> None:

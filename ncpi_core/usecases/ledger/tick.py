@@ -102,6 +102,7 @@ def run_tick(uow_factory: UowFactory, config: ForceConfig, port: DeliveryPort, n
     Returns:
         Counts of what happened.
     """
+    senders = max(1, min(senders, getattr(port, "max_in_flight", senders)))
     result = TickResult()
     result.inserted, result.stale = derive_and_record(uow_factory, config, port.platform, now)
     exclude = () if in_working_hours(now, config) else tuple(PERSONAL_KINDS)

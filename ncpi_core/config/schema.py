@@ -290,11 +290,16 @@ def _raw_plan_checks(doc: YamlDoc, config: ForceConfig | None) -> list[Problem]:
                     people_refs.append((a[fld], ("recommendations", i, "actions", j, fld)))
     problems = _duplicates(doc, ids, "id")
     if config is not None:
-        known = {p.id for p in config.people}
+        known = {p.id: p for p in config.people}
         for who, path in people_refs:
             if who not in known:
                 problems.append(Problem(doc.name, doc.line_of(path), ".".join(map(str, path)),
-                                        f"'{who}' is not one of the people in ncpi.yaml ({_sample(known)})"))
+                                        f"'{who}' is not one of the people in ncpi.yaml ({_sample(set(known))})"))
+            elif known[who].to_person().read_only:
+                roles = " and ".join(r.value for r in known[who].roles)
+                problems.append(Problem(doc.name, doc.line_of(path), ".".join(map(str, path)),
+                                        f"'{who}' is {roles} only in ncpi.yaml: they read the plan but never "
+                                        "own or cover an action (give the action to a Bronze lead)"))
     return problems
 
 

@@ -15,6 +15,13 @@ class Role(StrEnum):
     GOLD_CHAIR = "gold_chair"
     GOLD = "gold"
     ADMIN = "admin"
+    PCC = "pcc"  # the Police and Crime Commissioner's office: reads, and rates each recommendation
+    OBSERVER = "observer"  # the inspectorate's liaison lead, the Chief Constable, partners: reads only
+
+
+# roles that read and (for `pcc`) rate, but never act on the plan: someone holding only these
+# owns no action, is never prompted, and is refused politely when they try a step of the workflow
+READ_ONLY_ROLES = frozenset({Role.PCC, Role.OBSERVER})
 
 
 class RAG(StrEnum):
@@ -98,6 +105,11 @@ class Person(BaseModel):
 
     def has(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)
+
+    @property
+    def read_only(self) -> bool:
+        """True for someone whose every role only reads (an observer, the PCC's office)."""
+        return bool(self.roles) and self.roles <= READ_ONLY_ROLES
 
     def identity(self, platform: str) -> str | None:
         """This person's id on `platform`, or None when they have none there."""

@@ -26,6 +26,7 @@ from ncpi_core.domain.summaries.model import (
     RollUp,
     Summary,
 )
+from ncpi_core.reports.scrutiny import beside_position
 
 NO_PLAN = "No plan loaded: run `ncpi db upgrade` then `ncpi plan load`."
 # Export-only columns (import ignores them).
@@ -48,6 +49,7 @@ EXCEPTION_TITLE = {
     ExceptionKind.AWAITING_SIGNOFF: "Awaiting Gold sign-off",
     ExceptionKind.AWAITING_REVIEW: "Awaiting Silver review",
     ExceptionKind.DECISION: "Decisions needed",
+    ExceptionKind.INSPECTORATE_OPEN: "Done in the force's view, not yet closed by the inspectorate",
 }
 # What follows a decision's detail to say how it is answered; each front end words its own.
 DecisionHint = Callable[[Decision], str]
@@ -285,7 +287,8 @@ def progress_text(value: int | None) -> str:
 
 
 def recommendation_rows(s: Summary) -> list[list[str]]:
-    return [[r.id, r.title, day(r.due), rec_label(r), f"{r.progress}%", r.position] for r in s.recommendations]
+    return [[r.id, r.title, day(r.due), rec_label(r), f"{r.progress}%", beside_position(r)]
+            for r in s.recommendations]
 
 
 REC_HEADERS = ["Rec", "Title", "Due", "RAG", "Prog.", "Position"]

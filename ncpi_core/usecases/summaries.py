@@ -24,6 +24,7 @@ from ncpi_core.domain.participation import (
 )
 from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.records import RequestKind
+from ncpi_core.domain.scrutiny import current_statuses, latest_by_recommendation
 from ncpi_core.domain.summaries.build import build_summary, rolled_back
 from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
 from ncpi_core.domain.verification import Unverified, unverified_greens
@@ -37,8 +38,8 @@ DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKin
 def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None,
                     records: bool = True) -> PlanState:
     """The plan with each action's latest update (as it stood at `as_of`, if given) and people's names;
-    with `records`, the open challenges, Gold's decision log, the embeddings and the runs of
-    wordless Greens a summary shows beside them (a chart's past positions need none of these)."""
+    with `records`, the open challenges, Gold's decision log, the embeddings, the runs of
+    wordless Greens, the PCC's ratings and the inspectorate's statuses a summary shows beside them (a chart's past positions need none of these)."""
     state = PlanState(
         info=uow.plan.info(),
         recommendations=uow.plan.recommendations(),
@@ -52,6 +53,8 @@ def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = Non
         state.decisions = uow.decisions.all()
         state.embeddings = uow.embeddings.all()
         state.wordless_since = uow.updates.wordless_since(as_of=as_of)
+        state.assurances = latest_by_recommendation(uow.assurances.all())
+        state.inspectorate = current_statuses(uow.inspectorate.all())
     return state
 
 

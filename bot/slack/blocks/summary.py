@@ -32,6 +32,7 @@ from ncpi_core.reports.common import (
     movement_heading,
     recommendation_totals_line,
 )
+from ncpi_core.reports.scrutiny import scrutiny_details
 
 Block = dict[str, Any]
 FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
@@ -150,8 +151,10 @@ def _movement_blocks(s: Summary) -> list[Block]:
 
 
 def _rec_line(r: RecommendationLine) -> str:
-    return (f"{rec_badge(r)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
+    head = (f"{rec_badge(r)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
             f"{escape(r.position)} · due {r.due.isoformat()}")
+    # beside the force's position: the PCC's rating and the inspectorate's status, with their words
+    return "\n".join([head] + [f"      _{escape(clip(line, FIELD_LIMIT))}_" for line in scrutiny_details(r)])
 
 
 def _action_lines(a: ActionLine) -> list[str]:

@@ -31,6 +31,7 @@ from ncpi_core.domain.summaries.model import (
     RagChange,
     RecommendationLine,
     RollUp,
+    ScrutinyLine,
     Summary,
 )
 from ncpi_core.domain.summaries.rollup import ROLLUP_RAG, counts, position, progress, rollup
@@ -88,6 +89,16 @@ def _recommendation_line(rec: Recommendation, actions: list[ActionLine], today: 
         is_overdue=recommendation_overdue(rec.due, [a.status for a in actions], today),
         unverified=sum(1 for a in actions if a.unverified is not None),
     )
+
+
+def _scrutiny(state: PlanState, rec_id: str, tz: ZoneInfo | None) -> dict[str, ScrutinyLine | None]:
+    """The PCC's current rating and the inspectorate's current status of a recommendation, as lines."""
+    a, s = state.assurances.get(rec_id), state.inspectorate.get(rec_id)
+    rated_on = (_local(a.rated_at, tz) or a.rated_at).date() if a is not None else None
+    return {"assurance": ScrutinyLine(a.rating.value, a.words, a.comment, state.person_name(a.rated_by), rated_on)
+            if a is not None and rated_on is not None else None,
+            "inspectorate": ScrutinyLine(s.status.value, s.words, s.note, state.person_name(s.recorded_by),
+                                         s.status_on) if s is not None else None}
 
 
 def _decisions_since(state: PlanState, rec_ids: set[str], since: datetime | None, now: datetime,
@@ -197,7 +208,7 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
             continue
         # the roll-up is of the whole recommendation, even when only some actions are shown
         full = _recommendation_line(rec, lines, today)
-        rec_lines.append(replace(full, actions=chosen))
+        rec_lines.append(replace(full, actions=chosen, **_scrutiny(state, rec.id, tz)))
     shown = [a for r in rec_lines for a in r.actions]
     moved = _decisions_since(state, {r.id for r in rec_lines}, since, now, tz)
     return Summary(
@@ -207,7 +218,8 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
                         silver_meeting=_local(cycle.meeting.starts_at, tz) if cycle else None,
                         asked_at=_local(opens_at, tz)),
         totals=counts(shown), recommendations=rec_lines,
-        exceptions=build_exceptions(level, rec_lines, decisions or [], state.decisions, tz),
+        exceptions=build_exceptions(level, rec_lines, decisions or [], state.decisions, tz,
+                                    inspectorate_tracked=bool(state.inspectorate)),
         movement=_movement(shown, previous, since, tz, moved),
         recommendation_filter=recommendation, only=only, participation=participation,
         clocks=list(clocks or []) if level is Level.GOLD else [], unverified_after=unverified_after,

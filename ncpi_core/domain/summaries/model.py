@@ -67,6 +67,8 @@ class ExceptionKind(StrEnum):
     AWAITING_SIGNOFF = "awaiting_signoff"
     AWAITING_REVIEW = "awaiting_review"
     DECISION = "decision"
+    # Gold: the force says delivered or complete, the inspectorate has not closed it
+    INSPECTORATE_OPEN = "inspectorate_open"
 
 
 class DecisionKind(StrEnum):
@@ -128,6 +130,18 @@ class DecisionLine:
     rationale: str
     by_name: str
     at: datetime  # local
+
+
+@dataclass(frozen=True)
+class ScrutinyLine:
+    """The view from outside the force shown beside a recommendation's position: the PCC's rating
+    or the inspectorate's status, in words, with its comment or note, who, and its date."""
+
+    key: str  # the rating (assured|partly|not) or the status (awaiting_review, closed, …)
+    words: str  # "partly assured", "closed by the inspectorate"
+    text: str  # the comment or note ('' for none)
+    by_name: str
+    on: date  # the day rated (local), or the inspectorate's date
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,8 @@ class RecommendationLine:
     rollup: RollUp = RollUp.NOT_STARTED
     is_overdue: bool = False  # past its due date with actions not delivered
     unverified: int = 0  # of its open actions, how many are Green without words for too long
+    assurance: ScrutinyLine | None = None  # the PCC's current rating
+    inspectorate: ScrutinyLine | None = None  # the inspectorate's current status
 
     @property
     def delivered(self) -> bool:

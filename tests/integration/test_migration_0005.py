@@ -15,7 +15,12 @@ from alembic.migration import MigrationContext
 
 from ncpi_core.config.schema import ForceConfig, PlanFile
 from ncpi_core.domain.records import DecisionRecord
-from ncpi_core.domain.scrutiny import Assurance, AssuranceRecord, InspectorateRecord, InspectorateStatus
+from ncpi_core.domain.scrutiny import (
+    Assurance,
+    AssuranceRecord,
+    InspectorateRecord,
+    InspectorateStatus,
+)
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import current_revision, downgrade, upgrade
 from ncpi_core.storage.sql import SqlUowFactory

@@ -91,14 +91,14 @@ def _recommendation_line(rec: Recommendation, actions: list[ActionLine], today: 
     )
 
 
-def _scrutiny(state: PlanState, rec_id: str, tz: ZoneInfo | None) -> dict[str, ScrutinyLine | None]:
+def _scrutiny(state: PlanState, rec_id: str, tz: ZoneInfo | None) -> tuple[ScrutinyLine | None, ScrutinyLine | None]:
     """The PCC's current rating and the inspectorate's current status of a recommendation, as lines."""
     a, s = state.assurances.get(rec_id), state.inspectorate.get(rec_id)
     rated_on = (_local(a.rated_at, tz) or a.rated_at).date() if a is not None else None
-    return {"assurance": ScrutinyLine(a.rating.value, a.words, a.comment, state.person_name(a.rated_by), rated_on)
+    return (ScrutinyLine(a.rating.value, a.words, a.comment, state.person_name(a.rated_by), rated_on)
             if a is not None and rated_on is not None else None,
-            "inspectorate": ScrutinyLine(s.status.value, s.words, s.note, state.person_name(s.recorded_by),
-                                         s.status_on) if s is not None else None}
+            ScrutinyLine(s.status.value, s.words, s.note, state.person_name(s.recorded_by), s.status_on)
+            if s is not None else None)
 
 
 def _decisions_since(state: PlanState, rec_ids: set[str], since: datetime | None, now: datetime,
@@ -208,7 +208,8 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
             continue
         # the roll-up is of the whole recommendation, even when only some actions are shown
         full = _recommendation_line(rec, lines, today)
-        rec_lines.append(replace(full, actions=chosen, **_scrutiny(state, rec.id, tz)))
+        assurance, inspectorate = _scrutiny(state, rec.id, tz)
+        rec_lines.append(replace(full, actions=chosen, assurance=assurance, inspectorate=inspectorate))
     shown = [a for r in rec_lines for a in r.actions]
     moved = _decisions_since(state, {r.id for r in rec_lines}, since, now, tz)
     return Summary(

@@ -89,12 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--filter", choices=["overdue", "missing", "red"], default=None,
                       help="only overdue actions, those with no update this cycle, or red ones")
     summ.add_argument("--recommendation", default=None, help="only this recommendation, e.g. R3")
+    summ.add_argument("--report", default=None, help="only the items of this report (a plan of several), e.g. VSA")
+    summ.add_argument("--type", default=None, dest="item_type",
+                      help="only recommendation, area_for_improvement or cause_of_concern items")
     summ.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     exp = sub.add_parser("export", help="the plan with its latest updates and history")
     exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx",
                      help="xlsx (default), csv (the import template), markdown or html (a printable pack)")
     exp.add_argument("--out", required=True, help="the file to write")
+    exp.add_argument("--report", default=None, help="only the items of this report (a plan of several), e.g. VSA")
+    exp.add_argument("--type", default=None, dest="item_type",
+                     help="only recommendation, area_for_improvement or cause_of_concern items")
     exp.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     chart = sub.add_parser("chart", help="the plan's RAG position over time as a PNG")

@@ -46,7 +46,8 @@ def summary(args: argparse.Namespace) -> int:
     core = _core(args)
     with database_errors(core.settings.database_url):
         result = summary_now(core.uow, core.config, core.now(), args.level,
-                             recommendation=args.recommendation, only=args.filter)
+                             recommendation=args.recommendation, only=args.filter, report=args.report,
+                             item_type=args.item_type)
     if result.empty:
         print(NO_PLAN)
         return 1
@@ -77,7 +78,7 @@ def export(args: argparse.Namespace) -> int:
         return 1
     with database_errors(core.settings.database_url), Progress("ncpi export") as progress:
         progress.step("reading the plan, its updates and the audit trail")
-        data = build_export(core.uow, core.config, core.now())
+        data = build_export(core.uow, core.config, core.now(), report=args.report, item_type=args.item_type)
         if data.summary.empty:
             progress.clear()
             print(NO_PLAN)

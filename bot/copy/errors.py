@@ -259,6 +259,12 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                  if p["ids"] else "No plan is loaded yet."),
     "summary.unknown_filter": ("'{only}' is not a summary filter.",
                                lambda p, v: f"Use one of {', '.join(p['filters'])}."),
+    "summary.unknown_report": (lambda p, v: (f"There is no report '{p['typed']}'" if p.get("typed")
+                                             else "There is no such report") + " in the plan.",
+                               lambda p, v: "Reports are " + ", ".join(p["reports"]) + "." if p["reports"]
+                               else "This plan holds one report: leave report= out."),
+    "summary.unknown_type": (lambda p, v: (f"'{p['typed']}' is not" if p.get("typed") else "That is not")
+                             + " a type of item.", lambda p, v: "Use type= one of " + ", ".join(p["types"]) + "."),
     "summary.unknown_word": ("I don't understand `{word}` in `{cmd}summary`.",
                              "Try `{cmd}{usage}` (recommendations are {sample}…)."),
     # a chat channel is never told to run a command: the words are for the person who installed ncpi

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ncpi_core.config.yamlfile import YamlDoc, problems_from_pydantic, read_yaml
-from ncpi_core.domain.models import Body, Category, Person, PlanInfo, Role
+from ncpi_core.domain.models import Body, Category, ItemType, Person, PlanInfo, Role
 from ncpi_core.errors import Problem, ValidationFailed
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
@@ -212,6 +212,10 @@ class RecommendationIn(_Strict):
     text: str = ""
     category: Category
     due: date
+    # optional: a plan holding several reports names each item's report (a short id: NCPI, VSA, PEEL)
+    # and its type; a plan of one report needs neither
+    report: str = Field(default="", pattern=r"^$|" + ID_PATTERN, max_length=32)
+    type: ItemType = ItemType.RECOMMENDATION
     actions: list[ActionIn] = Field(min_length=1)
 
 

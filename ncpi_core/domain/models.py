@@ -48,6 +48,14 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+class ItemType(StrEnum):
+    """What an inspection report asks of the force: the item a plan's line answers."""
+
+    RECOMMENDATION = "recommendation"
+    AREA_FOR_IMPROVEMENT = "area_for_improvement"
+    CAUSE_OF_CONCERN = "cause_of_concern"
+
+
 class ActionStatus(StrEnum):
     """Where an action stands in its life; RAG is what its owner last said about delivery."""
 
@@ -124,6 +132,10 @@ class Recommendation(BaseModel):
     due: date
     position: int = 0
     in_plan: bool = True
+    # several reports in one plan: the report it comes from (a short id chosen by the force, e.g.
+    # NCPI, VSA, PEEL; '' for a plan of one report) and what kind of item it is
+    report: str = ""
+    type: ItemType = ItemType.RECOMMENDATION
 
 
 class Action(BaseModel):

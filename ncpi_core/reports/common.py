@@ -161,6 +161,10 @@ def context_lines(s: Summary) -> list[str]:
         silver = f" for the Silver meeting of {local_time(s.cycle.silver_meeting)}" if s.cycle.silver_meeting else ""
         lines.append(f"Updates asked for from {local_time(s.cycle.asked_at)}{silver}")
     shown = []
+    if s.report_filter:
+        shown.append(f"report {s.report_filter}")
+    if s.type_filter:
+        shown.append(s.type_filter.replace("_", " ") + "s")
     if s.recommendation_filter:
         shown.append(f"recommendation {s.recommendation_filter}")
     if s.only:

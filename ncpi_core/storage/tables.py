@@ -88,6 +88,8 @@ class RecommendationRow(Base):
     category: Mapped[str] = mapped_column(String(32))
     due: Mapped[date] = mapped_column(Date)
     in_plan: Mapped[bool] = mapped_column(Boolean, default=True)
+    report: Mapped[str] = mapped_column(String(32), default="", server_default="")  # '' : a plan of one report
+    type: Mapped[str] = mapped_column(String(32), default="recommendation", server_default="recommendation")
 
 
 class ActionRow(Base):

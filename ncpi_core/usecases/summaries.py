@@ -32,6 +32,9 @@ from ncpi_core.storage.base import UnitOfWork, UowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache
 
 _T = TypeVar("_T")
+# the words that narrow a summary to one report or one type of item (`report=VSA`), and the
+# keyword of `summary_now` each one sets
+NARROWING = {"report": "report", "type": "item_type"}
 DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKind.SUPERSEDE: DecisionKind.SUPERSEDE}
 
 
@@ -109,13 +112,14 @@ def recommendation_ids(uow_factory: UowFactory) -> list[str]:
 
 def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, level: Level | str,
                 recommendation: str | None = None, only: str | None = None,
-                cache: SummaryCache | None = None) -> Summary:
+                cache: SummaryCache | None = None, report: str | None = None,
+                item_type: str | None = None) -> Summary:
     """Read the plan and build the summary the bot would post at `now`.
 
     An empty database gives a Summary whose `empty` is True.
 
     Raises:
-        NotFound, InvalidInput: an unknown recommendation or filter (see `build_summary`).
+        NotFound, InvalidInput: an unknown recommendation, filter, report or type (see `build_summary`).
     """
     level = Level(level)
     body = Body.GOLD if level == Level.GOLD else Body.SILVER
@@ -150,4 +154,5 @@ def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, lev
         unverified=unverified_now(state, config, now),
         unverified_after=config.timings.unverified_green_after_cycles,
         clocks=running_clocks(state.info.published if state.info else None, today),
+        report=report, item_type=item_type,
     )

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from ncpi_core.domain.models import ItemType
 from ncpi_core.domain.scrutiny import (
     Assurance,
     AssuranceRecord,
@@ -65,3 +66,14 @@ def test_the_inspectorate_trail_keeps_every_status_with_its_own_date(any_uow_fac
     assert trail[1] == closed and trail[1].status_on == date(2022, 12, 1)
     assert current_statuses(trail)["R1"] == closed
     assert read(any_uow_factory, lambda u: u.inspectorate.all("R2")) == []
+
+
+def test_an_items_report_and_type_are_stored_and_read_back(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    with any_uow_factory() as uow:
+        r2 = uow.plan.recommendations()[0]
+        uow.plan.save_recommendation(r2.model_copy(update={"report": "VSA", "type": ItemType.AREA_FOR_IMPROVEMENT}))
+        uow.commit()
+    recs = {r.id: r for r in read(any_uow_factory, lambda u: u.plan.recommendations())}
+    assert (recs["R2"].report, recs["R2"].type) == ("VSA", ItemType.AREA_FOR_IMPROVEMENT)
+    assert (recs["R1"].report, recs["R1"].type) == ("", ItemType.RECOMMENDATION)  # a plan of one report

@@ -96,8 +96,8 @@ def _header_blocks(s: Summary) -> list[Block]:
         context.append(f"next {s.level.value.capitalize()} meeting {_when(s.cycle.next_meeting)}")
     if s.cycle.asked_at:
         context.append(f"updates asked for from {_when(s.cycle.asked_at)}")
-    if s.recommendation_filter or s.only:
-        context.append("showing only " + " ".join(escape(x) for x in (s.recommendation_filter, s.only) if x))
+    if s.recommendation_filter or s.only or s.report_filter or s.type_filter:
+        context.append("showing only " + " ".join(escape(x) for x in (s.report_filter, s.type_filter, s.recommendation_filter, s.only) if x))
     blocks.append(_context(" · ".join(context)))
     totals = "   ".join(f"{EMOJI[b.value]} {BUCKET_NAME[b.value]} *{s.totals.get(b.value, 0)}*"
                         + (f" ({s.unverified} unverified)" if b.value == "green" and s.unverified else "")

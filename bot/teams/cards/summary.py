@@ -72,8 +72,8 @@ def _head(s: Summary, lead: str) -> list[Element]:
         context.append(f"next {s.level.value.capitalize()} meeting {_when(s.cycle.next_meeting)}")
     if s.cycle.asked_at:
         context.append(f"updates asked for from {_when(s.cycle.asked_at)}")
-    if s.recommendation_filter or s.only:
-        context.append("showing only " + " ".join(x for x in (s.recommendation_filter, s.only) if x))
+    if s.recommendation_filter or s.only or s.report_filter or s.type_filter:
+        context.append("showing only " + " ".join(x for x in (s.report_filter, s.type_filter, s.recommendation_filter, s.only) if x))
     body.append(note(" · ".join(context)))
     totals: list[Part] = [Run(f"{s.total} actions", bold=True)]
     for b in BUCKET_ORDER:

@@ -302,11 +302,14 @@ class Summary:
     participation: Participation | None = None
     clocks: list[PlanClock] = field(default_factory=list)  # Gold: the plan's clocks not yet passed
     unverified_after: int = 1  # the timing: cycles a wordless Green may last before it is unverified
+    report_filter: str | None = None  # only the items of this report (several reports in one plan)
+    type_filter: str | None = None  # only items of this type (recommendation, area_for_improvement, …)
 
     @property
     def empty(self) -> bool:
         """True when no plan is loaded (renderers say so instead of showing an empty summary)."""
-        return not self.recommendations and self.recommendation_filter is None and self.only is None
+        return (not self.recommendations and self.recommendation_filter is None and self.only is None
+                and self.report_filter is None and self.type_filter is None)
 
     @property
     def actions(self) -> list[ActionLine]:

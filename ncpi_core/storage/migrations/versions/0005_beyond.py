@@ -2,8 +2,11 @@
 
 assurances             the PCC's rating of a recommendation (assured, partly, not) with a comment
 inspectorate_statuses  the inspectorate's own dated status of a recommendation, recorded by an admin
+recommendations        + report (the report an item comes from, '' for a plan of one report) and
+                         type (recommendation, area_for_improvement, cause_of_concern)
 
-New tables only, both append-only: every existing row is kept as it is. The downgrade drops them.
+Every existing row is kept: existing recommendations become items of type `recommendation` of the
+plan's one report (''). The downgrade drops the new tables and columns.
 
 Revision ID: 0005_beyond
 Revises: 0004_truth
@@ -27,6 +30,10 @@ def _utc() -> ncpi_core.storage.tables.UTCDateTime:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("recommendations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("report", sa.String(length=32), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("type", sa.String(length=32), server_default="recommendation", nullable=False))
+
     op.create_table(
         "assurances",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -69,3 +76,6 @@ def downgrade() -> None:
     with op.batch_alter_table("assurances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assurances_recommendation_id"))
     op.drop_table("assurances")
+    with op.batch_alter_table("recommendations", schema=None) as batch_op:
+        batch_op.drop_column("type")
+        batch_op.drop_column("report")

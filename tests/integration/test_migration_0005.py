@@ -25,8 +25,8 @@ from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import current_revision, downgrade, upgrade
 from ncpi_core.storage.sql import SqlUowFactory
 from ncpi_core.storage.tables import Base
-from ncpi_core.usecases.plan import load_plan
 from tests.conftest import private_postgres_database
+from tests.integration.old_schema import load_plan_at_old_revision
 
 T0 = datetime(2022, 4, 20, 9, 0, tzinfo=UTC)
 NEW_TABLES = ("assurances", "inspectorate_statuses")
@@ -56,9 +56,9 @@ def _counts(engine: sa.Engine) -> dict[str, int]:
 
 def test_upgrade_keeps_every_row_the_new_tables_work_and_downgrade_drops_them(
         at_0004: sa.Engine, force_config: ForceConfig, plan_file: PlanFile) -> None:
+    load_plan_at_old_revision(at_0004, force_config, plan_file, T0)
     uow = SqlUowFactory(at_0004)
     with uow() as u:
-        load_plan(plan_file, force_config, u, T0, actor="cli")
         u.decisions.add(DecisionRecord("R1", "R1", "Accept 30 June", "Partners consulted", "dcc", T0))
         u.commit()
     before = _counts(at_0004)
@@ -68,6 +68,8 @@ def test_upgrade_keeps_every_row_the_new_tables_work_and_downgrade_drops_them(
     after = _counts(at_0004)
     assert {k: after[k] for k in before} == before
     assert {k: after[k] for k in NEW_TABLES} == dict.fromkeys(NEW_TABLES, 0)
+    with uow() as u:  # the recommendations already there: items of type recommendation of the one report
+        assert {(r.report, r.type.value) for r in u.plan.recommendations()} == {("", "recommendation")}
     upgrade(at_0004)  # to the head, whatever follows this revision
     with at_0004.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

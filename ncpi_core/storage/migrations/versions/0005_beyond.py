@@ -76,6 +76,8 @@ def downgrade() -> None:
     with op.batch_alter_table("assurances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assurances_recommendation_id"))
     op.drop_table("assurances")
-    with op.batch_alter_table("recommendations", schema=None) as batch_op:
+    # SQLite (3.35 and later) drops a column in place: copying the table, as batch mode would, is refused
+    # while the actions' foreign keys point at it
+    with op.batch_alter_table("recommendations", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("type")
         batch_op.drop_column("report")

@@ -94,9 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="only recommendation, area_for_improvement or cause_of_concern items")
     summ.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
-    exp = sub.add_parser("export", help="the plan with its latest updates and history")
-    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx",
-                     help="xlsx (default), csv (the import template), markdown or html (a printable pack)")
+    exp = sub.add_parser("export", help="the plan with its latest updates and history, or a pack for the PCC, "
+                                        "the public or the inspectorate's revisit")
+    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default=None,
+                     help="xlsx (the internal default), csv (the import template), markdown or html (a printable "
+                          "pack; the PCC, public and revisit packs are one of these, by --out's suffix by default)")
+    exp.add_argument("--audience", choices=["internal", "pcc", "public"], default="internal",
+                     help="internal: the Silver pack (default); public: plain English, no names, ids, blockers or "
+                          "narratives; pcc: the public pack with the PCC's assurance and the 56-day response date")
+    exp.add_argument("--revisit", action="store_true",
+                     help="the inspectorate's revisit bundle: each action's delivered and embedded state, "
+                          "evidence, impact measure and dates")
     exp.add_argument("--out", required=True, help="the file to write")
     exp.add_argument("--report", default=None, help="only the items of this report (a plan of several), e.g. VSA")
     exp.add_argument("--type", default=None, dest="item_type",

@@ -216,6 +216,8 @@ class RecommendationIn(_Strict):
     # and its type; a plan of one report needs neither
     report: str = Field(default="", pattern=r"^$|" + ID_PATTERN, max_length=32)
     type: ItemType = ItemType.RECOMMENDATION
+    # plain English the administrator marks publishable: the public and PCC packs print it
+    public_summary: str = ""
     actions: list[ActionIn] = Field(min_length=1)
 
 

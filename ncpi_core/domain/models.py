@@ -136,6 +136,9 @@ class Recommendation(BaseModel):
     # NCPI, VSA, PEEL; '' for a plan of one report) and what kind of item it is
     report: str = ""
     type: ItemType = ItemType.RECOMMENDATION
+    # plain English an administrator marked publishable (the public and PCC packs print no other words
+    # of the force's own); '' : nothing of the force's own words is published for it
+    public_summary: str = ""
 
 
 class Action(BaseModel):

@@ -90,6 +90,7 @@ class RecommendationRow(Base):
     in_plan: Mapped[bool] = mapped_column(Boolean, default=True)
     report: Mapped[str] = mapped_column(String(32), default="", server_default="")  # '' : a plan of one report
     type: Mapped[str] = mapped_column(String(32), default="recommendation", server_default="recommendation")
+    public_summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # marked publishable
 
 
 class ActionRow(Base):

@@ -89,6 +89,7 @@ def _recommendation_line(rec: Recommendation, actions: list[ActionLine], today: 
         position=position(actions, state), actions=actions, rollup=state,
         is_overdue=recommendation_overdue(rec.due, [a.status for a in actions], today),
         unverified=sum(1 for a in actions if a.unverified is not None),
+        report=rec.report, type=rec.type.value, public_summary=rec.public_summary,
     )
 
 

@@ -235,6 +235,9 @@ class RecommendationLine:
     rollup: RollUp = RollUp.NOT_STARTED
     is_overdue: bool = False  # past its due date with actions not delivered
     unverified: int = 0  # of its open actions, how many are Green without words for too long
+    report: str = ""  # the report it comes from ('' for a plan of one report)
+    type: str = "recommendation"  # recommendation | area_for_improvement | cause_of_concern
+    public_summary: str = ""  # plain English an administrator marked publishable
     assurance: ScrutinyLine | None = None  # the PCC's current rating
     inspectorate: ScrutinyLine | None = None  # the inspectorate's current status
 

@@ -27,7 +27,8 @@ PLAN_ROW = 1  # the plan is one row
 def to_recommendation(row: Row[Any]) -> Recommendation:
     return Recommendation(id=row.id, title=row.title, text=row.text or "", category=Category(row.category),
                           due=row.due, position=row.position, in_plan=row.in_plan, report=row.report or "",
-                          type=ItemType(row.type or ItemType.RECOMMENDATION))
+                          type=ItemType(row.type or ItemType.RECOMMENDATION),
+                          public_summary=row.public_summary or "")
 
 
 def to_action(row: Row[Any]) -> Action:
@@ -71,7 +72,7 @@ class SqlPlanRepository(SqlRepository, PlanRepository):
         self._upsert(RECOMMENDATIONS, ["id"], {
             "id": rec.id, "position": rec.position, "title": rec.title, "text": rec.text,
             "category": rules.plain(rec.category), "due": rec.due, "in_plan": rec.in_plan,
-            "report": rec.report, "type": rules.plain(rec.type)})
+            "report": rec.report, "type": rules.plain(rec.type), "public_summary": rec.public_summary})
 
     def actions(self, include_dropped: bool = False, owner: str | None = None) -> list[Action]:
         q = _in_plan_order(select(ACTIONS))

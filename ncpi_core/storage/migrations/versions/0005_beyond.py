@@ -3,7 +3,8 @@
 assurances             the PCC's rating of a recommendation (assured, partly, not) with a comment
 inspectorate_statuses  the inspectorate's own dated status of a recommendation, recorded by an admin
 recommendations        + report (the report an item comes from, '' for a plan of one report) and
-                         type (recommendation, area_for_improvement, cause_of_concern)
+                         type (recommendation, area_for_improvement, cause_of_concern), and
+                         public_summary (plain English the administrator marked publishable)
 
 Every existing row is kept: existing recommendations become items of type `recommendation` of the
 plan's one report (''). The downgrade drops the new tables and columns.
@@ -33,6 +34,7 @@ def upgrade() -> None:
     with op.batch_alter_table("recommendations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("report", sa.String(length=32), server_default="", nullable=False))
         batch_op.add_column(sa.Column("type", sa.String(length=32), server_default="recommendation", nullable=False))
+        batch_op.add_column(sa.Column("public_summary", sa.Text(), server_default="", nullable=False))
 
     op.create_table(
         "assurances",
@@ -79,5 +81,6 @@ def downgrade() -> None:
     # SQLite (3.35 and later) drops a column in place: copying the table, as batch mode would, is refused
     # while the actions' foreign keys point at it
     with op.batch_alter_table("recommendations", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("public_summary")
         batch_op.drop_column("type")
         batch_op.drop_column("report")

@@ -54,8 +54,10 @@ def pack_parts(pack: Pack) -> tuple[str, list[str], list[tuple[str, list[Part]]]
              f"as at {pack.as_at.isoformat()}."
              + (f" The report was published on {pack.published.isoformat()}." if pack.published else "")]
     if pack.pcc_response_due is not None:
-        intro.append(f"The Police and Crime Commissioner's response is due by {pack.pcc_response_due.isoformat()} "
-                     "(56 days after publication, section 55 of the Police Act 1996).")
+        tense = "is" if pack.pcc_response_due >= pack.as_at else "was"
+        intro.append(f"The Police and Crime Commissioner's response {tense} due by "
+                     f"{pack.pcc_response_due.isoformat()} (56 days after publication, section 55 of the Police "
+                     "Act 1996).")
     if pack.narrowed:
         intro.append(f"Showing only {pack.narrowed}.")
     groups = []

@@ -88,7 +88,7 @@ def test_the_pcc_pack_adds_the_assurance_and_the_56_day_date(seeded: MemoryUowFa
                                                               tmp_path: Path) -> None:
     for fmt, text in _write(seeded, force_config, Audience.PCC, tmp_path).items():
         assert "partly assured (2022-05-03)" in text and COMMENT in text, fmt
-        assert "due by 2022-05-24 (56 days after publication" in text
+        assert "was due by 2022-05-24 (56 days after publication" in text
         for word in (NARRATIVE, BLOCKER, EVIDENCE, "Head of Criminal Justice"):
             assert word not in text, (fmt, word)
 

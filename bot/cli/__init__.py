@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ncpi",
         description="Runs the Gold/Silver/Bronze governance cycle of an inspection action plan in Slack.",
         epilog="Settings come from the environment or .env: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, "
-        "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE.",
+        "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE. "
+        "Roles in ncpi.yaml: bronze, silver, silver_chair, gold, gold_chair, admin, pcc, observer. "
+        "Packs: ncpi export --audience internal|pcc|public, ncpi export --revisit. "
+        "In chat (/ncpi help): assurance R4 assured|partly|not <comment> (pcc), "
+        "inspectorate R4 <status> [YYYY-MM-DD] [note] (admin).",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     p.add_argument("--version", action="version", version=f"ncpi {_version()}", help="print ncpi's version and exit")

@@ -51,3 +51,10 @@ def test_an_observer_is_refused_every_step_and_told_what_they_can_do(bot: BotHar
     bot.command(OBSERVER, "help")
     help_text = said([bot.wait_response(4)])
     assert "assurance R4 assured|partly|not" in help_text and "inspectorate R4" in help_text
+
+
+def test_a_summary_narrowed_to_a_report_the_plan_does_not_hold_says_so(bot: BotHarness) -> None:
+    bot.command(OBSERVER, "summary gold report=VSA")
+    assert "There is no report 'VSA' in the plan. This plan holds one report" in bot.wait_response(1).text
+    bot.command(OBSERVER, "summary gold type=recommendation")
+    assert "showing only recommendation" in said([bot.wait_response(2)])

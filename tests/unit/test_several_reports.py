@@ -110,3 +110,12 @@ def test_an_unknown_type_in_the_plan_file_names_the_line(tmp_path: Path, force_c
     with pytest.raises(ValidationFailed) as err:
         load_plan_file(path, force_config)
     assert "line 20" in str(err.value) and "recommendation" in str(err.value) and "type" in str(err.value)
+
+
+def test_a_plan_naming_an_observer_or_the_pccs_office_as_owner_is_refused(tmp_path: Path,
+                                                                          force_config: ForceConfig) -> None:
+    path = tmp_path / "action_plan.yaml"
+    path.write_text(PLAN.replace("owner: head_customer_contact", "owner: hmicfrs_liaison"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as err:
+        load_plan_file(path, force_config)
+    assert "'hmicfrs_liaison' is observer only in ncpi.yaml" in str(err.value) and "line 9" in str(err.value)

@@ -262,7 +262,7 @@ ERRORS: dict[str, tuple[Words, Words]] = {
     "summary.unknown_report": (lambda p, v: (f"There is no report '{p['typed']}'" if p.get("typed")
                                              else "There is no such report") + " in the plan.",
                                lambda p, v: "Reports are " + ", ".join(p["reports"]) + "." if p["reports"]
-                               else "This plan holds one report: leave report= out."),
+                               else "This plan holds one report: leave the report filter out."),
     "summary.unknown_type": (lambda p, v: (f"'{p['typed']}' is not" if p.get("typed") else "That is not")
                              + " a type of item.", lambda p, v: "Use type= one of " + ", ".join(p["types"]) + "."),
     "summary.unknown_word": ("I don't understand `{word}` in `{cmd}summary`.",

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from ncpi_core.config.tables import FORMULA_START, IMPORT_COLUMNS
+from ncpi_core.config.tables import FORMULA_START, IMPORT_COLUMNS, REC_EXTRA_COLUMNS
 from ncpi_core.domain.clocks import ClockKind, PlanClock
 from ncpi_core.domain.models import RAG
 from ncpi_core.domain.participation import format_duration
@@ -36,6 +36,8 @@ LATEST_COLUMNS = [
     # how the recommendation rolls up, and what the summaries flag on the action (issue 16)
     "recommendation_position", "recommendation_overdue", "due_after_recommendation", "unverified",
     "challenge", "embedded_impact", "retested_on",
+    # several reports in one plan, and the text marked publishable (issue 17): read back on import
+    *REC_EXTRA_COLUMNS,
 ]
 ACTION_COLUMNS = IMPORT_COLUMNS + LATEST_COLUMNS
 EXCEPTION_TITLE = {
@@ -121,6 +123,7 @@ def action_row(rec: RecommendationLine, a: ActionLine) -> dict[str, Any]:
                       if a.challenge else ""),
         "embedded_impact": a.embedding.impact if a.embedding else "",
         "retested_on": day(a.embedding.retested_on) if a.embedding else "",
+        "report": rec.report, "item_type": rec.type, "public_summary": rec.public_summary,
     }
 
 

@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ncpi",
         description="Runs the Gold/Silver/Bronze governance cycle of an inspection action plan in Slack.",
         epilog="Settings come from the environment or .env: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, "
-        "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE.",
+        "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE. "
+        "Roles in ncpi.yaml: bronze, silver, silver_chair, gold, gold_chair, admin, pcc, observer. "
+        "Packs: ncpi export --audience internal|pcc|public, ncpi export --revisit. "
+        "In chat (/ncpi help): assurance R4 assured|partly|not <comment> (pcc), "
+        "inspectorate R4 <status> [YYYY-MM-DD] [note] (admin).",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     p.add_argument("--version", action="version", version=f"ncpi {_version()}", help="print ncpi's version and exit")
@@ -89,12 +93,26 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--filter", choices=["overdue", "missing", "red"], default=None,
                       help="only overdue actions, those with no update this cycle, or red ones")
     summ.add_argument("--recommendation", default=None, help="only this recommendation, e.g. R3")
+    summ.add_argument("--report", default=None, help="only the items of this report (a plan of several), e.g. VSA")
+    summ.add_argument("--type", default=None, dest="item_type",
+                      help="only recommendation, area_for_improvement or cause_of_concern items")
     summ.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
-    exp = sub.add_parser("export", help="the plan with its latest updates and history")
-    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default="xlsx",
-                     help="xlsx (default), csv (the import template), markdown or html (a printable pack)")
+    exp = sub.add_parser("export", help="the plan with its latest updates and history, or a pack for the PCC, "
+                                        "the public or the inspectorate's revisit")
+    exp.add_argument("--format", choices=["xlsx", "csv", "markdown", "html"], default=None,
+                     help="xlsx (the internal default), csv (the import template), markdown or html (a printable "
+                          "pack; the PCC, public and revisit packs are one of these, by --out's suffix by default)")
+    exp.add_argument("--audience", choices=["internal", "pcc", "public"], default="internal",
+                     help="internal: the Silver pack (default); public: plain English, no names, ids, blockers or "
+                          "narratives; pcc: the public pack with the PCC's assurance and the 56-day response date")
+    exp.add_argument("--revisit", action="store_true",
+                     help="the inspectorate's revisit bundle: each action's delivered and embedded state, "
+                          "evidence, impact measure and dates")
     exp.add_argument("--out", required=True, help="the file to write")
+    exp.add_argument("--report", default=None, help="only the items of this report (a plan of several), e.g. VSA")
+    exp.add_argument("--type", default=None, dest="item_type",
+                     help="only recommendation, area_for_improvement or cause_of_concern items")
     exp.add_argument("--now", default=None, help="as at this ISO date-time (default: now)")
 
     chart = sub.add_parser("chart", help="the plan's RAG position over time as a PNG")

@@ -38,6 +38,7 @@ def demo(args: argparse.Namespace) -> int:
     at = f"--now {LAST_MOMENT}"  # the demo's last simulated moment
     print(f"  {env} ncpi summary --level gold {at}")
     print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
+    print(f"  {env} ncpi export --audience public --out ncpi-demo-public.html {at}")
     print(f"  {env} ncpi chart --out ncpi-demo.png {at}")
     return 0
 
@@ -64,4 +65,5 @@ def teams_demo(args: argparse.Namespace) -> int:
     at = "--now 2022-03-22T12:00"
     print(f"  {env} ncpi summary --level gold {at}")
     print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
+    print(f"  {env} ncpi export --audience public --out ncpi-demo-public.html {at}")
     return 0

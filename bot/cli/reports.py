@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.bootstrap import Core, build_core
+from bot.cli.packs import export_pack
 from bot.cli.progress import Progress
 from bot.cli.schedule import parse_when
 from bot.copy import decision_hint
@@ -46,7 +47,8 @@ def summary(args: argparse.Namespace) -> int:
     core = _core(args)
     with database_errors(core.settings.database_url):
         result = summary_now(core.uow, core.config, core.now(), args.level,
-                             recommendation=args.recommendation, only=args.filter)
+                             recommendation=args.recommendation, only=args.filter, report=args.report,
+                             item_type=args.item_type)
     if result.empty:
         print(NO_PLAN)
         return 1
@@ -75,9 +77,12 @@ def export(args: argparse.Namespace) -> int:
     if not out.parent.exists():
         print(f"ncpi export: the folder {out.parent} does not exist.", file=sys.stderr)
         return 1
+    if args.revisit or args.audience != "internal":
+        return export_pack(args, core, out)
+    args.format = args.format or "xlsx"
     with database_errors(core.settings.database_url), Progress("ncpi export") as progress:
         progress.step("reading the plan, its updates and the audit trail")
-        data = build_export(core.uow, core.config, core.now())
+        data = build_export(core.uow, core.config, core.now(), report=args.report, item_type=args.item_type)
         if data.summary.empty:
             progress.clear()
             print(NO_PLAN)

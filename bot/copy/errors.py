@@ -35,9 +35,10 @@ _ROLE_WHAT = {"closure.approve": "accept a closure", "closure.reject": "reject a
               "closure.signoff": "sign off an action", "action.supersede": "supersede an action",
               "due.approve": "approve a due-date change", "due.reject": "reject a due-date change",
               "chase": "chase updates", "challenge": "challenge an update", "decision.record": "record a Gold decision",
-              "embed": "record an action as embedded"}
+              "embed": "record an action as embedded", "assurance.rate": "rate a recommendation's assurance",
+              "inspectorate.record": "record the inspectorate's status of a recommendation"}
 _DATE_WHAT = {"date": "date", "new_due": "new due date", "start": "start date", "end": "end date",
-              "retested_on": "re-test date"}
+              "retested_on": "re-test date", "status_on": "inspectorate's date"}
 # worked examples a refusal of missing text shows (`text.missing`, param `example`)
 EXAMPLES = {
     "complete": "`{cmd}complete {action_id} https://intranet/policy/123`",
@@ -49,6 +50,8 @@ EXAMPLES = {
     "decision": "`{cmd}decision {subject} fund the screening tool from the reserve because procurement slipped "
                 "to July`",
     "embed": "`{cmd}embed {action_id} 2022-09-01 re-audit of 50 cases: 48 met the standard`",
+    "assurance": "`{cmd}assurance {subject} partly training is done but the audit is not`",
+    "inspectorate": "`{cmd}inspectorate {subject} closed 2022-12-01 revisit found it met`",
 }
 # the kinds of personal data of ncpi_core.domain.pii
 PII_KINDS = {pii.DOB: "a date of birth", pii.CRIME_REF: "a crime or incident reference", pii.NHS: "an NHS number",
@@ -141,6 +144,28 @@ def _personal_data(p: Params, v: Voice) -> str:
     return "Nothing was saved: " + "; ".join(finding_text(f, k) for f, k in p["findings"]) + "."
 
 
+# what someone who only reads may still do, by role (`role.read_only`)
+_READ_ONLY_CAN = {"observer": "read the summaries (`{cmd}summary gold`), the coming meetings (`{cmd}next`) and an "
+                              "action's history (`{cmd}history R3.2`); the plan administrator can send you the packs",
+                  "pcc": "rate a recommendation (`{cmd}assurance R4 assured|partly|not <comment>`) and read the "
+                         "summaries, `{cmd}next` and `{cmd}history R3.2`"}
+_READ_ONLY_WHAT = {"update": "update an action", "propose_complete": "propose an action complete",
+                   "move_due": "move a due date", "away": "record an absence", "back": "end an absence"}
+_READ_ONLY_AS = {"observer": "an observer", "pcc": "the PCC's office"}
+
+
+def _read_only(p: Params, v: Voice) -> str:
+    roles = [r for r in p.get("roles") or [] if r in _READ_ONLY_AS]
+    who = " and ".join(_READ_ONLY_AS[r] for r in roles) or "someone who reads the plan"
+    what = _ROLE_WHAT.get(p["what"]) or _READ_ONLY_WHAT.get(p["what"]) or str(p["what"]).replace("_", " ")
+    return f"Sorry, as {who} you cannot {what}: ncpi keeps the plan's steps for the force's own leads."
+
+
+def _read_only_hint(p: Params, v: Voice) -> str:
+    can = [say(_READ_ONLY_CAN[r], p, v) for r in ("pcc", "observer") if r in (p.get("roles") or [])]
+    return "You can " + (can[0] if can else say(_READ_ONLY_CAN["observer"], p, v)) + "."
+
+
 def _admin_only(p: Params, v: Voice) -> str:
     what = "record someone else's absence" if p["what"] == "away" else "end someone else's absence"
     return f"Sorry, only a plan administrator can {what}."
@@ -159,6 +184,7 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                  "if it is still needed."),
     "action.wrong_status": (lambda p, v: _wrong_status(p, v, 0), lambda p, v: _wrong_status(p, v, 1)),
     "role.required": (_role_message, _role_hint),
+    "role.read_only": (_read_only, _read_only_hint),
     "summary.readers_only": ("Sorry, summaries are for Silver and Gold members.",
                              "Use `{cmd}my` to see your own actions."),
     "history.readers_only": ("Sorry, the history of {action_id} is for Silver and Gold members and its owner.",
@@ -217,11 +243,28 @@ ERRORS: dict[str, tuple[Words, Words]] = {
                                "Give the day it was re-tested: {today} or earlier."),
     "embed.retest_before_delivery": ("{action_id} was re-tested on {retested}, before it was delivered on "
                                      "{delivered}.", "Give a re-test after delivery, with its result."),
+    "assurance.unknown_rating": (lambda p, v: (f"'{p['typed']}' is not" if p.get("typed") else "That is not")
+                                 + " an assurance rating.",
+                                 lambda p, v: "Use one of " + ", ".join(p["ratings"]) + ", e.g. "
+                                 + say(EXAMPLES["assurance"], {"subject": "R4", **p}, v) + "."),
+    "inspectorate.unknown_status": (lambda p, v: (f"'{p['typed']}' is not" if p.get("typed") else "That is not")
+                                    + " one of the inspectorate's statuses.",
+                                    lambda p, v: "Use one of " + ", ".join(s.replace("_", " ") for s in p["statuses"])
+                                    + ", then the inspectorate's date (YYYY-MM-DD) and a note, e.g. "
+                                    + say(EXAMPLES["inspectorate"], {"subject": "R4", **p}, v) + "."),
+    "inspectorate.future_date": ("The inspectorate's date {status_on} is in the future.",
+                                 "Give the day the inspectorate set the status: {today} or earlier."),
     "recommendation.not_found": ("There is no recommendation '{typed}' in the plan.",
                                  lambda p, v: f"Recommendation ids are {ids_text(p['ids'], p['more'])}."
                                  if p["ids"] else "No plan is loaded yet."),
     "summary.unknown_filter": ("'{only}' is not a summary filter.",
                                lambda p, v: f"Use one of {', '.join(p['filters'])}."),
+    "summary.unknown_report": (lambda p, v: (f"There is no report '{p['typed']}'" if p.get("typed")
+                                             else "There is no such report") + " in the plan.",
+                               lambda p, v: "Reports are " + ", ".join(p["reports"]) + "." if p["reports"]
+                               else "This plan holds one report: leave the report filter out."),
+    "summary.unknown_type": (lambda p, v: (f"'{p['typed']}' is not" if p.get("typed") else "That is not")
+                             + " a type of item.", lambda p, v: "Use type= one of " + ", ".join(p["types"]) + "."),
     "summary.unknown_word": ("I don't understand `{word}` in `{cmd}summary`.",
                              "Try `{cmd}{usage}` (recommendations are {sample}…)."),
     # a chat channel is never told to run a command: the words are for the person who installed ncpi

@@ -68,6 +68,14 @@ OUTCOMES: dict[str, Words] = {
     "decision.recorded": _decision_recorded,
     "embed.recorded": lambda p, v: f"{p['action_id']} is embedded: {p['impact']} (re-tested {p['retested']})."
                                    f"{_completes(p)}",
+    "assurance.recorded": lambda p, v: f"Recorded the PCC's assurance of {p['recommendation_id']}: {p['words']}"
+                                       + (f" (was {p['previous']})" if p.get("previous") else "")
+                                       + f". Comment: {p['comment']}. It shows in the Gold summary and the PCC pack.",
+    "inspectorate.recorded": lambda p, v: f"Recorded the inspectorate's status of {p['recommendation_id']}: "
+                                          f"{p['words']} on {p['on']}" + (f" ({p['note']})" if p.get("note") else "")
+                                          + (f". The current status stays {p['current']} ({p['current_on']}), "
+                                             "which is dated later" if p.get("current") else "")
+                                          + ". It shows in the Gold summary beside the force's position.",
     "absence.ended": lambda p, v: f"Welcome back: {p['count']} absence(s) ended or cancelled; prompts come to "
                                   f"{'you' if p['self'] else p['name']} again.",
 }
@@ -113,6 +121,10 @@ NOTICES: dict[str, Words] = {
     "challenge.answered": "{by} answered your challenge on {action_id} ({rag}).\nYou asked: {question}\n"
                           "Answer: {answer}",
     "decision.recorded": "Gold decision on {subject} ({by}): {decision}\nRationale: {rationale}",
+    "assurance.recorded": "{by} rated {recommendation_id} ({title}) {words}.\nComment: {comment}",
+    "inspectorate.recorded": lambda p, v: f"The inspectorate's status of {p['recommendation_id']} ({p['title']}) "
+                                          f"is now recorded as {p['words']} on {p['on']} (by {p['by']})."
+                                          + (f"\nNote: {p['note']}" if p.get("note") else ""),
     "embed.recorded": lambda p, v: f"{p['by']} recorded {p['action_id']} ({p['title']}) as embedded, re-tested "
                                    f"{p['retested']}." + (f" All actions of {p['recommendation_id']} are now embedded "
                                                           "or superseded: the recommendation is complete."
@@ -134,7 +146,7 @@ EVENTS = {
     "due_change_requested": "asked to move the due date", "due_changed": "due date changed",
     "due_change_rejected": "due-date change rejected", "due_change_withdrawn": "due-date request withdrawn",
     "challenged": "challenged by Silver", "challenge_answered": "challenge answered", "decision": "Gold decision",
-    "embedded": "embedded (impact recorded)",
+    "embedded": "embedded (impact recorded)", "assurance": "PCC's assurance", "inspectorate": "inspectorate status",
 }
 
 

@@ -127,6 +127,7 @@ def run_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = 
 TACC, DCC, COORDINATOR = "U0TACC0001", "U0DCC00001", "U0CPC00001"
 SAFE, CRIME, CONTACT = "U0SAFE0001", "U0CRIME001", "U0CCON0001"
 CJC, LD, PEOPLE, INSIGHT, COMMS = "U0CJC00001", "U0LAND0001", "U0PEOP0001", "U0BINS0001", "U0COMM0001"
+PCC, OBSERVER = "U0OPFCC001", "U0HMIC0001"  # the Commissioner's office; the inspectorate's liaison lead
 
 
 def _script(t: Tour) -> None:
@@ -223,6 +224,19 @@ def _second_prompt_day(t: Tour) -> None:
             t.click(user, "ncpi_on_track", action, t.prompt_for(action), "On track")
 
 
+def _beyond_the_force(t: Tour) -> None:
+    """Scrutiny from outside: the PCC's office rates R4, the inspectorate's liaison lead (an observer)
+    tries to act and is told what they can do, and the coordinator records the inspectorate's status."""
+    t.at(LAST_DAY, 11, 10)
+    t.command(PCC, "assurance R4 partly the custody audit shows the change; the council protocol is not yet signed",
+              channel=t.slack.dm_channel(PCC), answers=2)  # the reply, and the Gold chair told
+    t.at(LAST_DAY, 11, 15)
+    t.command(OBSERVER, "signoff R4.2", channel=t.slack.dm_channel(OBSERVER))
+    t.at(LAST_DAY, 11, 20)
+    t.command(COORDINATOR, "inspectorate R4 being progressed 2022-03-31 to be tested at the revisit",
+              channel=t.slack.dm_channel(COORDINATOR), answers=2)
+
+
 def _second_gold_day(t: Tour) -> None:
     """Gold meets at 10:00: a decision on an overdue recommendation, an embedding refused as too
     soon, the plan's clocks, and the next summary showing the decision."""
@@ -234,5 +248,6 @@ def _second_gold_day(t: Tour) -> None:
     t.command(TACC, "embed R4.1 re-audit of every child detained overnight since March: all reviewed", channel=gold)
     t.at(LAST_DAY, 11, 0)
     t.command(COORDINATOR, "next", channel=gold)
+    _beyond_the_force(t)
     t.at(LAST_DAY, 11, 30)
     t.summary_command(DCC, "gold", gold)

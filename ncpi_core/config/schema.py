@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ncpi_core.config.yamlfile import YamlDoc, problems_from_pydantic, read_yaml
-from ncpi_core.domain.models import Body, Category, Person, PlanInfo, Role
+from ncpi_core.domain.models import Body, Category, ItemType, Person, PlanInfo, Role
 from ncpi_core.errors import Problem, ValidationFailed
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
@@ -212,6 +212,12 @@ class RecommendationIn(_Strict):
     text: str = ""
     category: Category
     due: date
+    # optional: a plan holding several reports names each item's report (a short id: NCPI, VSA, PEEL)
+    # and its type; a plan of one report needs neither
+    report: str = Field(default="", pattern=r"^$|" + ID_PATTERN, max_length=32)
+    type: ItemType = ItemType.RECOMMENDATION
+    # plain English the administrator marks publishable: the public and PCC packs print it
+    public_summary: str = ""
     actions: list[ActionIn] = Field(min_length=1)
 
 
@@ -290,11 +296,16 @@ def _raw_plan_checks(doc: YamlDoc, config: ForceConfig | None) -> list[Problem]:
                     people_refs.append((a[fld], ("recommendations", i, "actions", j, fld)))
     problems = _duplicates(doc, ids, "id")
     if config is not None:
-        known = {p.id for p in config.people}
+        known = {p.id: p for p in config.people}
         for who, path in people_refs:
             if who not in known:
                 problems.append(Problem(doc.name, doc.line_of(path), ".".join(map(str, path)),
-                                        f"'{who}' is not one of the people in ncpi.yaml ({_sample(known)})"))
+                                        f"'{who}' is not one of the people in ncpi.yaml ({_sample(set(known))})"))
+            elif known[who].to_person().read_only:
+                roles = " and ".join(r.value for r in known[who].roles)
+                problems.append(Problem(doc.name, doc.line_of(path), ".".join(map(str, path)),
+                                        f"'{who}' is {roles} only in ncpi.yaml: they read the plan but never "
+                                        "own or cover an action (give the action to a Bronze lead)"))
     return problems
 
 

@@ -2,7 +2,8 @@
 
 Every problem in the file is collected and the whole file refused (ValidationFailed), naming the
 file, the row and the column, so nothing is stored half-way. The columns are those the CSV export
-writes (`IMPORT_COLUMNS` below, plus optional plan_title/plan_report/plan_published); any other
+writes (`IMPORT_COLUMNS` below, plus optional plan_title/plan_report/plan_published and
+report/item_type/public_summary); any other
 column (the export's latest-update columns) is ignored.
 """
 
@@ -28,9 +29,13 @@ IMPORT_COLUMNS = [
 # A spreadsheet runs a cell starting with one of these as a formula: the export quotes such text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAN_COLUMNS = ["plan_title", "plan_report", "plan_published"]
+# optional, per recommendation: its report, its type and its text marked publishable (a file without
+# them is a plan of one report of recommendations, as before)
+REC_EXTRA_COLUMNS = ["report", "item_type", "public_summary"]
 REQUIRED = ["recommendation_id", "recommendation_title", "category", "recommendation_due", "action_id",
             "action_title", "owner", "action_due"]
-REC_FIELDS = ["recommendation_title", "recommendation_text", "category", "recommendation_due"]
+REC_FIELDS = ["recommendation_title", "recommendation_text", "category", "recommendation_due", "report",
+              "item_type", "public_summary"]
 PLAN_SHEET = "Plan"
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -141,7 +146,8 @@ def _build(name: str, rows: list[tuple[int, dict[str, Any]]], config: ForceConfi
             continue
         values: dict[str, Any] = {"recommendation_title": str(row["recommendation_title"]),
                                   "recommendation_text": str(row.get("recommendation_text", "")),
-                                  "category": row["category"], "recommendation_due": row["recommendation_due"]}
+                                  "category": row["category"], "recommendation_due": row["recommendation_due"],
+                                  **{col: str(row.get(col) or "") for col in REC_EXTRA_COLUMNS}}
         try:
             values["category"] = _category(str(row["category"]))
         except ValueError:
@@ -182,7 +188,9 @@ def _build(name: str, rows: list[tuple[int, dict[str, Any]]], config: ForceConfi
         if rec is None:
             rec = recs[rid] = {"id": rid, "title": values["recommendation_title"],
                                "text": values["recommendation_text"], "category": values["category"],
-                               "due": values["recommendation_due"], "actions": [], "_values": values}
+                               "due": values["recommendation_due"], "actions": [], "_values": values,
+                               "report": values["report"], "type": values["item_type"] or "recommendation",
+                               "public_summary": values["public_summary"]}
             first_row[rid] = n
         else:
             for col in REC_FIELDS:

@@ -15,6 +15,13 @@ class Role(StrEnum):
     GOLD_CHAIR = "gold_chair"
     GOLD = "gold"
     ADMIN = "admin"
+    PCC = "pcc"  # the Police and Crime Commissioner's office: reads, and rates each recommendation
+    OBSERVER = "observer"  # the inspectorate's liaison lead, the Chief Constable, partners: reads only
+
+
+# roles that read and (for `pcc`) rate, but never act on the plan: someone holding only these
+# owns no action, is never prompted, and is refused politely when they try a step of the workflow
+READ_ONLY_ROLES = frozenset({Role.PCC, Role.OBSERVER})
 
 
 class RAG(StrEnum):
@@ -39,6 +46,14 @@ class Category(StrEnum):
     THREE_MONTHS = "three_months"
     SIX_MONTHS = "six_months"
     OTHER = "other"
+
+
+class ItemType(StrEnum):
+    """What an inspection report asks of the force: the item a plan's line answers."""
+
+    RECOMMENDATION = "recommendation"
+    AREA_FOR_IMPROVEMENT = "area_for_improvement"
+    CAUSE_OF_CONCERN = "cause_of_concern"
 
 
 class ActionStatus(StrEnum):
@@ -99,6 +114,11 @@ class Person(BaseModel):
     def has(self, *roles: Role) -> bool:
         return any(r in self.roles for r in roles)
 
+    @property
+    def read_only(self) -> bool:
+        """True for someone whose every role only reads (an observer, the PCC's office)."""
+        return bool(self.roles) and self.roles <= READ_ONLY_ROLES
+
     def identity(self, platform: str) -> str | None:
         """This person's id on `platform`, or None when they have none there."""
         return self.identities.get(platform)
@@ -112,6 +132,13 @@ class Recommendation(BaseModel):
     due: date
     position: int = 0
     in_plan: bool = True
+    # several reports in one plan: the report it comes from (a short id chosen by the force, e.g.
+    # NCPI, VSA, PEEL; '' for a plan of one report) and what kind of item it is
+    report: str = ""
+    type: ItemType = ItemType.RECOMMENDATION
+    # plain English an administrator marked publishable (the public and PCC packs print no other words
+    # of the force's own); '' : nothing of the force's own words is published for it
+    public_summary: str = ""
 
 
 class Action(BaseModel):

@@ -8,7 +8,13 @@ from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.models import Action, Body, Person, Role
 from ncpi_core.errors import PermissionDenied
 
-READERS = (Role.SILVER, Role.SILVER_CHAIR, Role.GOLD, Role.GOLD_CHAIR, Role.ADMIN)
+READERS = (Role.SILVER, Role.SILVER_CHAIR, Role.GOLD, Role.GOLD_CHAIR, Role.ADMIN, Role.PCC, Role.OBSERVER)
+
+
+def read_only_refusal(person: Person, what: str) -> PermissionDenied:
+    """`role.read_only`: an observer or the PCC's office tried a step of the workflow; the words
+    say what they can do instead (`roles`: theirs)."""
+    return PermissionDenied("role.read_only", what=what, roles=sorted(r.value for r in person.roles))
 
 
 def require_person(person: Person | None) -> Person:
@@ -40,7 +46,10 @@ def not_owner(action: Action, what: str, name_of: Callable[[str], str] | None = 
 
 def require_update(person: Person, action: Action, covering_for: set[str] | frozenset[str] = frozenset(),
                    name_of: Callable[[str], str] | None = None) -> None:
-    """Raise `action.not_owner` (what `update`) unless the person may update the action."""
+    """Raise `action.not_owner` (what `update`) unless the person may update the action
+    (`role.read_only` for an observer or the PCC's office)."""
+    if person.read_only:
+        raise read_only_refusal(person, "update")
     if not may_update(person, action, covering_for):
         raise not_owner(action, "update", name_of)
 
@@ -82,6 +91,8 @@ def require_role(person: Person, roles: tuple[Role, ...], what: str,
         what: what they tried (a code the catalogue words, e.g. `closure.approve`).
         holders: names of the people who hold the roles, to say whom to ask (None: not said).
     """
+    if not person.has(*roles) and person.read_only:
+        raise read_only_refusal(person, what)
     if not person.has(*roles):
         raise PermissionDenied("role.required", roles=[r.value for r in roles], what=what,
                                holders=None if holders is None else list(holders))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ncpi_core.domain.models import Action, Person, PlanInfo, Recommendation, Update
 from ncpi_core.domain.records import Challenge, DecisionRecord, Embedding
+from ncpi_core.domain.scrutiny import AssuranceRecord, InspectorateRecord
 
 
 @dataclass
@@ -26,6 +27,10 @@ class PlanState:
     embeddings: dict[str, Embedding] = field(default_factory=dict)  # by action id
     # for each action whose latest update says nothing (Green, no words): when that run began
     wordless_since: dict[str, datetime] = field(default_factory=dict)
+    # scrutiny from outside the force, by recommendation id: the PCC's current rating and the
+    # inspectorate's current status (`domain.scrutiny`)
+    assurances: dict[str, AssuranceRecord] = field(default_factory=dict)
+    inspectorate: dict[str, InspectorateRecord] = field(default_factory=dict)
 
     def actions_of(self, rec_id: str) -> list[Action]:
         return [a for a in self.actions if a.recommendation_id == rec_id]

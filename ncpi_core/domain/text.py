@@ -63,6 +63,7 @@ def refuse_personal_data_in_plan(plan: PlanFile) -> None:
     for rec in plan.recommendations:
         fields[f"title of {rec.id}"] = rec.title
         fields[f"text of {rec.id}"] = rec.text
+        fields[f"public summary of {rec.id}"] = rec.public_summary
         for act in rec.actions:
             fields[f"title of {act.id}"] = act.title
     refuse_personal_data(fields)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from ncpi_core.config.tables import FORMULA_START, IMPORT_COLUMNS
+from ncpi_core.config.tables import FORMULA_START, IMPORT_COLUMNS, REC_EXTRA_COLUMNS
 from ncpi_core.domain.clocks import ClockKind, PlanClock
 from ncpi_core.domain.models import RAG
 from ncpi_core.domain.participation import format_duration
@@ -26,6 +26,7 @@ from ncpi_core.domain.summaries.model import (
     RollUp,
     Summary,
 )
+from ncpi_core.reports.scrutiny import beside_position
 
 NO_PLAN = "No plan loaded: run `ncpi db upgrade` then `ncpi plan load`."
 # Export-only columns (import ignores them).
@@ -35,6 +36,8 @@ LATEST_COLUMNS = [
     # how the recommendation rolls up, and what the summaries flag on the action (issue 16)
     "recommendation_position", "recommendation_overdue", "due_after_recommendation", "unverified",
     "challenge", "embedded_impact", "retested_on",
+    # several reports in one plan, and the text marked publishable (issue 17): read back on import
+    *REC_EXTRA_COLUMNS,
 ]
 ACTION_COLUMNS = IMPORT_COLUMNS + LATEST_COLUMNS
 EXCEPTION_TITLE = {
@@ -48,6 +51,7 @@ EXCEPTION_TITLE = {
     ExceptionKind.AWAITING_SIGNOFF: "Awaiting Gold sign-off",
     ExceptionKind.AWAITING_REVIEW: "Awaiting Silver review",
     ExceptionKind.DECISION: "Decisions needed",
+    ExceptionKind.INSPECTORATE_OPEN: "Done in the force's view, not yet closed by the inspectorate",
 }
 # What follows a decision's detail to say how it is answered; each front end words its own.
 DecisionHint = Callable[[Decision], str]
@@ -119,6 +123,7 @@ def action_row(rec: RecommendationLine, a: ActionLine) -> dict[str, Any]:
                       if a.challenge else ""),
         "embedded_impact": a.embedding.impact if a.embedding else "",
         "retested_on": day(a.embedding.retested_on) if a.embedding else "",
+        "report": rec.report, "item_type": rec.type, "public_summary": rec.public_summary,
     }
 
 
@@ -159,6 +164,10 @@ def context_lines(s: Summary) -> list[str]:
         silver = f" for the Silver meeting of {local_time(s.cycle.silver_meeting)}" if s.cycle.silver_meeting else ""
         lines.append(f"Updates asked for from {local_time(s.cycle.asked_at)}{silver}")
     shown = []
+    if s.report_filter:
+        shown.append(f"report {s.report_filter}")
+    if s.type_filter:
+        shown.append(s.type_filter.replace("_", " ") + "s")
     if s.recommendation_filter:
         shown.append(f"recommendation {s.recommendation_filter}")
     if s.only:
@@ -285,7 +294,8 @@ def progress_text(value: int | None) -> str:
 
 
 def recommendation_rows(s: Summary) -> list[list[str]]:
-    return [[r.id, r.title, day(r.due), rec_label(r), f"{r.progress}%", r.position] for r in s.recommendations]
+    return [[r.id, r.title, day(r.due), rec_label(r), f"{r.progress}%", beside_position(r)]
+            for r in s.recommendations]
 
 
 REC_HEADERS = ["Rec", "Title", "Due", "RAG", "Prog.", "Position"]

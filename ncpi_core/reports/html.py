@@ -29,6 +29,7 @@ from ncpi_core.reports.common import (
     totals_line,
 )
 from ncpi_core.reports.export_rows import AUDIT_COLUMNS, ExportRows
+from ncpi_core.reports.scrutiny import SCRUTINY_HEADING, beside_position, scrutiny_lines
 
 TEMPLATE = "meeting_pack.html"
 ACTION_HEADERS = ["Action", "Title", "Owner", "Due", "Original due", "Status", "RAG", "Progress",
@@ -52,7 +53,7 @@ def write_html(data: ExportRows, out: Path, chart_png: bytes | None = None, char
             "id": r.id, "title": r.title, "text": r.text, "category": r.category.value.replace("_", " "),
             "due": r.due.isoformat(), "rag": rec_label(r),
             "css": "embedded" if r.complete else (r.rag.value if r.rag else "not_started"),
-            "progress": r.progress, "position": r.position,
+            "progress": r.progress, "position": beside_position(r),
             "rows": [[(a.id, ""), (a.title, ""), (a.owner_name, ""),
                       (a.due.isoformat() + (" OVERDUE" if a.overdue else "")
                        + (f" (after {a.recommendation_id}'s deadline)" if a.beyond_deadline else ""),
@@ -76,7 +77,8 @@ def write_html(data: ExportRows, out: Path, chart_png: bytes | None = None, char
         exceptions=exception_groups(s, hint), chart_src=chart_src,
         chart_alt=chart_alt or "The RAG chart of the plan.", rec_headers=["Rec", "Title", "Due", "RAG", "Progress",
                                                                           "Position"],
-        rec_rows=rec_rows, movement_heading=movement_heading(s), movement=movement_lines(s), recommendations=recs,
+        rec_rows=rec_rows, scrutiny_heading=SCRUTINY_HEADING, scrutiny=scrutiny_lines(s),
+        movement_heading=movement_heading(s), movement=movement_lines(s), recommendations=recs,
         action_headers=ACTION_HEADERS, history_headers=HISTORY_HEADERS, history=history,
         audit_headers=AUDIT_HEADERS, audit=[[a[c] for c in AUDIT_COLUMNS if c != "source"] for a in data.audit],
         colours=RAG_COLOURS, header=HEADER_COLOURS, page=TEXT_COLOURS[0], text=TEXT_COLOURS[1])

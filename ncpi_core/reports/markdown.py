@@ -33,6 +33,7 @@ from ncpi_core.reports.common import (
     title_line,
     totals_line,
 )
+from ncpi_core.reports.scrutiny import SCRUTINY_HEADING, scrutiny_lines
 
 # Markdown's own punctuation that could open markup (backslash first, so escapes are not doubled)
 _MD_ESCAPES = (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("[", "\\["), ("]", "\\]"),
@@ -62,6 +63,9 @@ def render_markdown(s: Summary, hint: DecisionHint = neutral_hint) -> str:
         out += [f"**{title}** ({len(items)})", ""] + [f"- {md_cell(i)}" for i in items] + [""]
     out += ["", f"## {movement_heading(s)}", ""] + [f"- {md_cell(line)}" for line in movement_lines(s)]
     out += ["", "## Recommendations", "", md_table(REC_HEADERS, recommendation_rows(s))]
+    beyond = scrutiny_lines(s)
+    if beyond:
+        out += ["", f"## {SCRUTINY_HEADING}", ""] + [f"- {md_cell(line)}" for line in beyond]
     if s.level == Level.SILVER:
         for rec in s.recommendations:
             out += ["", f"### {md_cell(rec.id)} {md_cell(rec.title)}", "",

@@ -27,6 +27,7 @@ from ncpi_core.reports.common import (
     title_line,
     totals_line,
 )
+from ncpi_core.reports.scrutiny import SCRUTINY_HEADING, scrutiny_lines
 
 WIDTH = 100  # the text format fits a 100-column terminal
 
@@ -51,6 +52,11 @@ def render_text(s: Summary, hint: DecisionHint = neutral_hint) -> str:
     out += ["", "RECOMMENDATIONS"]
     out.append(tabulate(recommendation_rows(s), headers=REC_HEADERS, tablefmt="simple",
                         maxcolwidths=[None, 30, None, None, None, 34], disable_numparse=True))
+    beyond = scrutiny_lines(s)
+    if beyond:
+        out += ["", SCRUTINY_HEADING.upper()]
+        for line in beyond:
+            out += _wrap(line, "  ")
     if s.level == Level.SILVER:
         for rec in s.recommendations:
             out += ["", f"{rec.id} {rec.title}"]

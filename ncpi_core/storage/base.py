@@ -30,12 +30,15 @@ from ncpi_core.domain.ledger import (
 from ncpi_core.domain.models import Action, ActionStatus, Person, PlanInfo, Recommendation, Update
 from ncpi_core.domain.records import Absence, AuditEntry, Request, RequestKind, RequestState
 from ncpi_core.storage.base_records import (
+    AssuranceRepository,
     ChallengeRepository,
     DecisionRepository,
     EmbeddingRepository,
+    InspectorateRepository,
 )
 
-__all__ = ["ChallengeRepository", "DecisionRepository", "EmbeddingRepository"]  # part of this port
+__all__ = ["AssuranceRepository", "ChallengeRepository", "DecisionRepository", "EmbeddingRepository",
+           "InspectorateRepository"]  # part of this port
 
 
 class PlanRepository(abc.ABC):
@@ -348,6 +351,8 @@ class UnitOfWork(abc.ABC):
     challenges: ChallengeRepository
     decisions: DecisionRepository
     embeddings: EmbeddingRepository
+    assurances: AssuranceRepository
+    inspectorate: InspectorateRepository
 
     @abc.abstractmethod
     def __enter__(self) -> UnitOfWork: ...

@@ -1,4 +1,5 @@
-"""The storage port, continued: the governance records a summary shows beside the plan.
+"""The storage port, continued: the governance records a summary shows beside the plan, and the
+scrutiny from outside the force (the PCC's assurance, the inspectorate's status trail).
 
 Part of the port (`ncpi_core.storage.base` re-exports these and gives the unit of work one of
 each); kept apart only to hold each module to a readable length.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import abc
 
 from ncpi_core.domain.records import Challenge, DecisionRecord, Embedding
+from ncpi_core.domain.scrutiny import AssuranceRecord, InspectorateRecord
 
 
 class ChallengeRepository(abc.ABC):
@@ -55,3 +57,27 @@ class EmbeddingRepository(abc.ABC):
     @abc.abstractmethod
     def all(self) -> dict[str, Embedding]:
         """Every embedding, by action id."""
+
+
+class AssuranceRepository(abc.ABC):
+    """The PCC's assurance ratings: append-only (the newest of a recommendation is its rating)."""
+
+    @abc.abstractmethod
+    def add(self, record: AssuranceRecord) -> AssuranceRecord:
+        """Store a rating; returns it with its id."""
+
+    @abc.abstractmethod
+    def all(self, recommendation_id: str | None = None) -> list[AssuranceRecord]:
+        """Every rating (of one recommendation, or all), oldest first."""
+
+
+class InspectorateRepository(abc.ABC):
+    """The inspectorate's status trail of each recommendation: append-only."""
+
+    @abc.abstractmethod
+    def add(self, record: InspectorateRecord) -> InspectorateRecord:
+        """Store one status; returns it with its id."""
+
+    @abc.abstractmethod
+    def all(self, recommendation_id: str | None = None) -> list[InspectorateRecord]:
+        """Every status recorded (of one recommendation, or all), in the order recorded."""

@@ -31,9 +31,11 @@ from ncpi_core.storage.base import (
 )
 from ncpi_core.storage.memory_ledger import MemoryLedgerRepository
 from ncpi_core.storage.memory_records import (
+    MemoryAssuranceRepository,
     MemoryChallengeRepository,
     MemoryDecisionRepository,
     MemoryEmbeddingRepository,
+    MemoryInspectorateRepository,
 )
 from ncpi_core.storage.memory_store import (
     MemoryAuditRepository,
@@ -247,6 +249,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.challenges = MemoryChallengeRepository(self)
         self.decisions = MemoryDecisionRepository(self)
         self.embeddings = MemoryEmbeddingRepository(self)
+        self.assurances = MemoryAssuranceRepository(self)
+        self.inspectorate = MemoryInspectorateRepository(self)
 
     @property
     def tables(self) -> Tables:

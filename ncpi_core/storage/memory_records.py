@@ -1,12 +1,20 @@
-"""The governance records beside the plan, in memory: challenges, Gold's decision log, embeddings."""
+"""The governance records beside the plan, in memory: challenges, Gold's decision log, embeddings,
+the PCC's assurance ratings and the inspectorate's status trail."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from ncpi_core.domain.records import Challenge, DecisionRecord, Embedding
+from ncpi_core.domain.scrutiny import AssuranceRecord, InspectorateRecord
 from ncpi_core.storage import rules
-from ncpi_core.storage.base import ChallengeRepository, DecisionRepository, EmbeddingRepository
+from ncpi_core.storage.base import (
+    AssuranceRepository,
+    ChallengeRepository,
+    DecisionRepository,
+    EmbeddingRepository,
+    InspectorateRepository,
+)
 from ncpi_core.storage.memory_store import Tabled
 
 
@@ -84,3 +92,39 @@ class MemoryEmbeddingRepository(EmbeddingRepository):
 
     def all(self) -> dict[str, Embedding]:
         return {e.action_id: e for _, e in sorted(self._uow.tables.embeddings.items())}
+
+
+class MemoryAssuranceRepository(AssuranceRepository):
+    def __init__(self, uow: Tabled) -> None:
+        self._uow = uow
+
+    def add(self, record: AssuranceRecord) -> AssuranceRecord:
+        t = self._uow.tables
+        if record.recommendation_id not in t.recommendations:
+            raise ValueError(f"assurance of an unknown recommendation {record.recommendation_id}")
+        stored = dataclasses.replace(record, id=t.next_id("assurances"), rated_at=rules.utc(record.rated_at))
+        t.assurances[stored.id or 0] = stored
+        return stored
+
+    def all(self, recommendation_id: str | None = None) -> list[AssuranceRecord]:
+        rows = [a for a in self._uow.tables.assurances.values()
+                if recommendation_id is None or a.recommendation_id == recommendation_id]
+        return sorted(rows, key=lambda a: (a.rated_at, a.id or 0))
+
+
+class MemoryInspectorateRepository(InspectorateRepository):
+    def __init__(self, uow: Tabled) -> None:
+        self._uow = uow
+
+    def add(self, record: InspectorateRecord) -> InspectorateRecord:
+        t = self._uow.tables
+        if record.recommendation_id not in t.recommendations:
+            raise ValueError(f"inspectorate status of an unknown recommendation {record.recommendation_id}")
+        stored = dataclasses.replace(record, id=t.next_id("inspectorate"), recorded_at=rules.utc(record.recorded_at))
+        t.inspectorate[stored.id or 0] = stored
+        return stored
+
+    def all(self, recommendation_id: str | None = None) -> list[InspectorateRecord]:
+        rows = [s for s in self._uow.tables.inspectorate.values()
+                if recommendation_id is None or s.recommendation_id == recommendation_id]
+        return sorted(rows, key=lambda s: (s.recorded_at, s.id or 0))

@@ -24,6 +24,7 @@ from ncpi_core.domain.records import (
     RequestKind,
     RequestState,
 )
+from ncpi_core.domain.scrutiny import AssuranceRecord, InspectorateRecord
 from ncpi_core.domain.verification import says_nothing
 from ncpi_core.storage import rules
 from ncpi_core.storage.base import AuditRepository, RequestRepository, UpdateRepository
@@ -81,6 +82,8 @@ class Tables:
     challenges: dict[int, Challenge] = field(default_factory=dict)
     decisions: dict[int, DecisionRecord] = field(default_factory=dict)
     embeddings: dict[int, Embedding] = field(default_factory=dict)
+    assurances: dict[int, AssuranceRecord] = field(default_factory=dict)
+    inspectorate: dict[int, InspectorateRecord] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:

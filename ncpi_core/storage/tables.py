@@ -88,6 +88,9 @@ class RecommendationRow(Base):
     category: Mapped[str] = mapped_column(String(32))
     due: Mapped[date] = mapped_column(Date)
     in_plan: Mapped[bool] = mapped_column(Boolean, default=True)
+    report: Mapped[str] = mapped_column(String(32), default="", server_default="")  # '' : a plan of one report
+    type: Mapped[str] = mapped_column(String(32), default="recommendation", server_default="recommendation")
+    public_summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # marked publishable
 
 
 class ActionRow(Base):
@@ -289,3 +292,30 @@ class EmbeddingRow(Base):
     retested_on: Mapped[date] = mapped_column(Date)
     embedded_by: Mapped[str] = mapped_column(String(64))
     embedded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssuranceRow(Base):
+    """The PCC's assurance rating of a recommendation, with its comment: append-only (the newest is current)."""
+
+    __tablename__ = "assurances"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recommendation_id: Mapped[str] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    rating: Mapped[str] = mapped_column(String(16))  # assured | partly | not
+    comment: Mapped[str] = mapped_column(Text)
+    rated_by: Mapped[str] = mapped_column(String(64))
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16), default="system")
+
+
+class InspectorateStatusRow(Base):
+    """The inspectorate's own dated status of a recommendation: append-only, a trail."""
+
+    __tablename__ = "inspectorate_statuses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recommendation_id: Mapped[str] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    status_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16), default="system")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from ncpi_core.config.schema import ForceConfig
+from ncpi_core.domain import permissions
 from ncpi_core.domain.models import Person, Role, Source
 from ncpi_core.domain.notices import Notice, Outcome
 from ncpi_core.domain.records import Absence
@@ -24,6 +25,8 @@ def _absentee(config: ForceConfig, actor: Person, person_id: str | None, what: s
         PermissionDenied: `absence.admin_only` (what: away or back).
         NotFound: `person.not_found` (person_id).
     """
+    if actor.read_only:  # an observer or the PCC's office owns nothing and is never prompted
+        raise permissions.read_only_refusal(actor, what)
     if person_id is None or person_id == actor.id:
         return actor
     if not actor.has(Role.ADMIN):

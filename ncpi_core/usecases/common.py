@@ -118,7 +118,10 @@ def covering_for(uow: UnitOfWork, person_id: str, today: date) -> set[str]:
 
 
 def require_owner_side(uow: UnitOfWork, person: Person, action: Action, today: date, what: str) -> None:
-    """The owner, the deputy, someone covering for the owner, or an admin; else `action.not_owner`."""
+    """The owner, the deputy, someone covering for the owner, or an admin; else `action.not_owner`
+    (`role.read_only` for an observer or the PCC's office)."""
+    if person.read_only:
+        raise permissions.read_only_refusal(person, what)
     if not permissions.may_update(person, action, covering_for(uow, person.id, today)):
         raise permissions.not_owner(action, what, cover=True)
 

@@ -145,7 +145,8 @@ def load_plan(plan: PlanFile, config: ForceConfig, uow: UnitOfWork, now: datetim
     for rpos, rec in enumerate(plan.recommendations):
         seen_recs.add(rec.id)
         wanted = Recommendation(id=rec.id, title=rec.title, text=rec.text, category=rec.category, due=rec.due,
-                                position=rpos, in_plan=True)
+                                position=rpos, in_plan=True, report=rec.report, type=rec.type,
+                                public_summary=rec.public_summary)
         stored = recs.get(rec.id)
         if stored is None:
             uow.plan.save_recommendation(wanted)

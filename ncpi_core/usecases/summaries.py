@@ -24,6 +24,7 @@ from ncpi_core.domain.participation import (
 )
 from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.records import RequestKind
+from ncpi_core.domain.scrutiny import current_statuses, latest_by_recommendation
 from ncpi_core.domain.summaries.build import build_summary, rolled_back
 from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
 from ncpi_core.domain.verification import Unverified, unverified_greens
@@ -31,14 +32,17 @@ from ncpi_core.storage.base import UnitOfWork, UowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache
 
 _T = TypeVar("_T")
+# the words that narrow a summary to one report or one type of item (`report=VSA`), and the
+# keyword of `summary_now` each one sets
+NARROWING = {"report": "report", "type": "item_type"}
 DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKind.SUPERSEDE: DecisionKind.SUPERSEDE}
 
 
 def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None,
                     records: bool = True) -> PlanState:
     """The plan with each action's latest update (as it stood at `as_of`, if given) and people's names;
-    with `records`, the open challenges, Gold's decision log, the embeddings and the runs of
-    wordless Greens a summary shows beside them (a chart's past positions need none of these)."""
+    with `records`, the open challenges, Gold's decision log, the embeddings, the runs of
+    wordless Greens, the PCC's ratings and the inspectorate's statuses a summary shows beside them (a chart's past positions need none of these)."""
     state = PlanState(
         info=uow.plan.info(),
         recommendations=uow.plan.recommendations(),
@@ -52,6 +56,8 @@ def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = Non
         state.decisions = uow.decisions.all()
         state.embeddings = uow.embeddings.all()
         state.wordless_since = uow.updates.wordless_since(as_of=as_of)
+        state.assurances = latest_by_recommendation(uow.assurances.all())
+        state.inspectorate = current_statuses(uow.inspectorate.all())
     return state
 
 
@@ -106,13 +112,14 @@ def recommendation_ids(uow_factory: UowFactory) -> list[str]:
 
 def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, level: Level | str,
                 recommendation: str | None = None, only: str | None = None,
-                cache: SummaryCache | None = None) -> Summary:
+                cache: SummaryCache | None = None, report: str | None = None,
+                item_type: str | None = None) -> Summary:
     """Read the plan and build the summary the bot would post at `now`.
 
     An empty database gives a Summary whose `empty` is True.
 
     Raises:
-        NotFound, InvalidInput: an unknown recommendation or filter (see `build_summary`).
+        NotFound, InvalidInput: an unknown recommendation, filter, report or type (see `build_summary`).
     """
     level = Level(level)
     body = Body.GOLD if level == Level.GOLD else Body.SILVER
@@ -147,4 +154,5 @@ def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, lev
         unverified=unverified_now(state, config, now),
         unverified_after=config.timings.unverified_green_after_cycles,
         clocks=running_clocks(state.info.published if state.info else None, today),
+        report=report, item_type=item_type,
     )

@@ -125,7 +125,7 @@ def test_action_ids_forgive_case(loaded, force_config) -> None:  # type: ignore[
 def test_every_plan_change_is_audited(loaded) -> None:  # type: ignore[no-untyped-def]
     with loaded() as uow:
         created = [a for a in uow.audit.trail() if a.event == "created"]
-    assert len(created) == 10 + 27 + 12
+    assert len(created) == 10 + 27 + 13  # recommendations, actions, people in ncpi.yaml
 
 
 def test_people_follow_ncpi_yaml_and_every_change_is_audited(loaded, force_config, plan_file) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from ncpi_core.reports.common import (
     movement_heading,
     recommendation_totals_line,
 )
+from ncpi_core.reports.scrutiny import scrutiny_details
 
 Block = dict[str, Any]
 FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
@@ -95,8 +96,8 @@ def _header_blocks(s: Summary) -> list[Block]:
         context.append(f"next {s.level.value.capitalize()} meeting {_when(s.cycle.next_meeting)}")
     if s.cycle.asked_at:
         context.append(f"updates asked for from {_when(s.cycle.asked_at)}")
-    if s.recommendation_filter or s.only:
-        context.append("showing only " + " ".join(escape(x) for x in (s.recommendation_filter, s.only) if x))
+    if s.recommendation_filter or s.only or s.report_filter or s.type_filter:
+        context.append("showing only " + " ".join(escape(x) for x in (s.report_filter, s.type_filter, s.recommendation_filter, s.only) if x))
     blocks.append(_context(" · ".join(context)))
     totals = "   ".join(f"{EMOJI[b.value]} {BUCKET_NAME[b.value]} *{s.totals.get(b.value, 0)}*"
                         + (f" ({s.unverified} unverified)" if b.value == "green" and s.unverified else "")
@@ -150,8 +151,10 @@ def _movement_blocks(s: Summary) -> list[Block]:
 
 
 def _rec_line(r: RecommendationLine) -> str:
-    return (f"{rec_badge(r)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
+    head = (f"{rec_badge(r)} *{escape(r.id)}* {escape(clip(r.title, 200))} — {r.progress}% · "
             f"{escape(r.position)} · due {r.due.isoformat()}")
+    # beside the force's position: the PCC's rating and the inspectorate's status, with their words
+    return "\n".join([head] + [f"      _{escape(clip(line, FIELD_LIMIT))}_" for line in scrutiny_details(r)])
 
 
 def _action_lines(a: ActionLine) -> list[str]:

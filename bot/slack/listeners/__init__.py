@@ -21,6 +21,7 @@ from bot.slack.listeners import (
     home,
     messages,
     schedule,
+    scrutiny,
     summary,
     views,
     workflow,
@@ -30,9 +31,10 @@ log = logging.getLogger(__name__)
 
 # commands: my, update, help; summary; actions, views: the update form; messages: DM replies;
 # home: App Home; schedule: next, missing, chase; workflow: closure, due dates, absences, history
-# (and reviews: their buttons and forms); governance: challenge, embed, decision and the summary's button
+# (and reviews: their buttons and forms); governance: challenge, embed, decision and the summary's button;
+# scrutiny: the PCC's assurance and the inspectorate's status
 MODULES: tuple[ModuleType, ...] = (commands, summary, actions, views, messages, home, schedule, workflow,
-                                   governance)
+                                   governance, scrutiny)
 
 
 def register_listeners(app: App, deps: Deps) -> list[str]:

@@ -17,7 +17,7 @@ from ncpi_core.domain import permissions
 from ncpi_core.domain.summaries.model import FILTERS, Summary
 from ncpi_core.errors import NotFound, PermissionDenied
 from ncpi_core.reports.render import render_summary
-from ncpi_core.usecases.summaries import recommendation_ids, summary_now
+from ncpi_core.usecases.summaries import NARROWING, recommendation_ids, summary_now
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 # --- summary --------------------------------------------------------------------------------------
-SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [post]"
+SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [report=VSA] [type=area_for_improvement] [post]"
 
 
 @subcommand("summary", usage=SUMMARY_USAGE,
@@ -36,10 +36,13 @@ def summary_command(ctx: CommandContext) -> Reply:
     permissions.require_read_summary(ctx.person)
     deps = ctx.deps
     level, recommendation, only, post = "silver", None, None, False
+    narrow: dict[str, str] = {}  # report=VSA, type=area_for_improvement
     recs = {rid.lower(): rid for rid in recommendation_ids(deps.uow_factory)}
     for word in ctx.args:
         low = word.lower()
-        if low in ("silver", "gold"):
+        if low.partition("=")[0] in NARROWING and low.partition("=")[2]:
+            narrow[NARROWING[low.partition("=")[0]]] = word.partition("=")[2]
+        elif low in ("silver", "gold"):
             level = low
         elif low in FILTERS:
             only = low
@@ -58,7 +61,7 @@ def summary_command(ctx: CommandContext) -> Reply:
             # the words name channels as links (ncpi.yaml's ids, no user text): not escaped
             return Reply(text=copy.error_text(refusal, copy.SLACK))
     summary = summary_now(deps.uow_factory, deps.config, ctx.now, level, recommendation, only,
-                          cache=deps.summary_cache)
+                          cache=deps.summary_cache, **narrow)
     messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
     if len(messages) > MAX_SUMMARY_MESSAGES:
         return _summary_as_file(summary, messages, post, ctx)

@@ -33,6 +33,7 @@ from ncpi_core.domain.summaries.model import (
     Summary,
 )
 from ncpi_core.reports.common import EXCEPTION_TITLE, NO_PLAN, exception_detail, movement_heading
+from ncpi_core.reports.scrutiny import scrutiny_details
 
 FIELD_LIMIT = 1000  # a narrative longer than this is shortened visibly; the export has it whole
 MAX_CHART_SIDE = 1024  # Teams shows images up to 1024×1024 px
@@ -71,8 +72,8 @@ def _head(s: Summary, lead: str) -> list[Element]:
         context.append(f"next {s.level.value.capitalize()} meeting {_when(s.cycle.next_meeting)}")
     if s.cycle.asked_at:
         context.append(f"updates asked for from {_when(s.cycle.asked_at)}")
-    if s.recommendation_filter or s.only:
-        context.append("showing only " + " ".join(x for x in (s.recommendation_filter, s.only) if x))
+    if s.recommendation_filter or s.only or s.report_filter or s.type_filter:
+        context.append("showing only " + " ".join(x for x in (s.report_filter, s.type_filter, s.recommendation_filter, s.only) if x))
     body.append(note(" · ".join(context)))
     totals: list[Part] = [Run(f"{s.total} actions", bold=True)]
     for b in BUCKET_ORDER:
@@ -129,7 +130,9 @@ def _badge(key: str, words: str) -> Run:
 def _recommendation(r: RecommendationLine) -> Element:
     key, words = ROLLUP_WORDS.get(r.rollup, ("not_started", str(r.rollup)))
     return rich(_badge(key, words), " ", Run(r.id, bold=True),
-                f" {clip(r.title, 200)} — {r.progress}% · {r.position} · due {r.due.isoformat()}", separator=True)
+                f" {clip(r.title, 200)} — {r.progress}% · {r.position} · due {r.due.isoformat()}",
+                *[part for line in scrutiny_details(r) for part in ("\n      ", Run(clip(line, FIELD_LIMIT), italic=True))],
+                separator=True)
 
 
 def _action(a: ActionLine) -> Element:

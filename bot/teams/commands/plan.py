@@ -17,10 +17,10 @@ from ncpi_core.errors import InvalidInput, NotFound
 from ncpi_core.usecases.history import history
 from ncpi_core.usecases.missing import MissingReport, missing_updates, request_chase
 from ncpi_core.usecases.plan import actions_of
-from ncpi_core.usecases.summaries import recommendation_ids, summary_now
+from ncpi_core.usecases.summaries import NARROWING, recommendation_ids, summary_now
 from ncpi_core.usecases.updates import check_can_update
 
-SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [post]"
+SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [report=VSA] [type=area_for_improvement] [post]"
 MAX_SUMMARY_CARDS = 4  # more parts than this helps nobody in a chat: the first part and `ncpi export` instead
 
 
@@ -54,10 +54,13 @@ def summary_command(ctx: CommandContext) -> Reply:
     permissions.require_read_summary(ctx.person)
     deps = ctx.deps
     level, recommendation, only, post = "silver", None, None, False
+    narrow: dict[str, str] = {}  # report=VSA, type=area_for_improvement
     recs = {rid.lower(): rid for rid in recommendation_ids(deps.uow_factory)}
     for word in ctx.args:
         low = word.lower()
-        if low in ("silver", "gold"):
+        if low.partition("=")[0] in NARROWING and low.partition("=")[2]:
+            narrow[NARROWING[low.partition("=")[0]]] = word.partition("=")[2]
+        elif low in ("silver", "gold"):
             level = low
         elif low in FILTERS:
             only = low
@@ -69,7 +72,7 @@ def summary_command(ctx: CommandContext) -> Reply:
             raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE,
                            sample=", ".join(list(recs.values())[:4]))
     summary = summary_now(deps.uow_factory, deps.config, ctx.now, level, recommendation, only,
-                          cache=deps.summary_cache)
+                          cache=deps.summary_cache, **narrow)
     cards = summary_cards(summary)
     if len(cards) > MAX_SUMMARY_CARDS:
         cards = cards[:1] + [lines_card("The rest of this summary", [

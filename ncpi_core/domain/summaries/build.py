@@ -10,10 +10,11 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ncpi_core.config.schema import ACTION_ID_RE
 from ncpi_core.domain.calendar import Cycle
 from ncpi_core.domain.clocks import PlanClock
 from ncpi_core.domain.deadlines import due_after_deadline, recommendation_overdue
-from ncpi_core.domain.models import RAG, Action, ActionStatus, Recommendation, Update
+from ncpi_core.domain.models import RAG, Action, ActionStatus, ItemType, Recommendation, Update
 from ncpi_core.domain.participation import Participation
 from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.records import AuditEntry, Challenge
@@ -31,6 +32,7 @@ from ncpi_core.domain.summaries.model import (
     RagChange,
     RecommendationLine,
     RollUp,
+    ScrutinyLine,
     Summary,
 )
 from ncpi_core.domain.summaries.rollup import ROLLUP_RAG, counts, position, progress, rollup
@@ -87,7 +89,18 @@ def _recommendation_line(rec: Recommendation, actions: list[ActionLine], today: 
         position=position(actions, state), actions=actions, rollup=state,
         is_overdue=recommendation_overdue(rec.due, [a.status for a in actions], today),
         unverified=sum(1 for a in actions if a.unverified is not None),
+        report=rec.report, type=rec.type.value, public_summary=rec.public_summary,
     )
+
+
+def _scrutiny(state: PlanState, rec_id: str, tz: ZoneInfo | None) -> tuple[ScrutinyLine | None, ScrutinyLine | None]:
+    """The PCC's current rating and the inspectorate's current status of a recommendation, as lines."""
+    a, s = state.assurances.get(rec_id), state.inspectorate.get(rec_id)
+    rated_on = (_local(a.rated_at, tz) or a.rated_at).date() if a is not None else None
+    return (ScrutinyLine(a.rating.value, a.words, a.comment, state.person_name(a.rated_by), rated_on)
+            if a is not None and rated_on is not None else None,
+            ScrutinyLine(s.status.value, s.words, s.note, state.person_name(s.recorded_by), s.status_on)
+            if s is not None else None)
 
 
 def _decisions_since(state: PlanState, rec_ids: set[str], since: datetime | None, now: datetime,
@@ -134,6 +147,37 @@ def _select(lines: list[ActionLine], only: str | None) -> list[ActionLine]:
     return [a for a in lines if not a.is_closed and a.rag == RAG.RED]
 
 
+def reports_of(recs: list[Recommendation]) -> list[str]:
+    """The reports a plan's items come from, in plan order ('' — a plan of one report — left out)."""
+    return list(dict.fromkeys(r.report for r in recs if r.report))
+
+
+def _of_report_and_type(recs: list[Recommendation], report: str | None,
+                        item_type: str | None) -> tuple[list[Recommendation], str | None, str | None]:
+    """Only the items of `report` and of `item_type` (each matched ignoring case), with both as stored.
+
+    Raises:
+        NotFound: `summary.unknown_report` naming the `reports` there are.
+        InvalidInput: `summary.unknown_type` naming the `types`.
+    """
+    if report is not None:
+        known = {r.lower(): r for r in reports_of(recs)}
+        wanted = report.strip().lower()
+        if wanted not in known:
+            raise NotFound("summary.unknown_report", typed=report if ACTION_ID_RE.fullmatch(report) else None,
+                           reports=list(known.values()))
+        report = known[wanted]
+        recs = [r for r in recs if r.report == report]
+    if item_type is not None:
+        wanted = item_type.strip().lower().replace("-", "_").replace(" ", "_")
+        if wanted not in {t.value for t in ItemType}:
+            raise InvalidInput("summary.unknown_type", typed=item_type if ACTION_ID_RE.fullmatch(item_type) else None,
+                               types=[t.value for t in ItemType])
+        item_type = wanted
+        recs = [r for r in recs if r.type.value == wanted]
+    return recs, report, item_type
+
+
 def _recommendations(state: PlanState, recommendation: str | None) -> list[Recommendation]:
     recs = list(state.recommendations)
     if recommendation is None:
@@ -155,7 +199,8 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
                   decisions: list[Decision] | None = None,
                   participation: Participation | None = None,
                   unverified: dict[str, Unverified] | None = None, unverified_after: int = 1,
-                  clocks: list[PlanClock] | None = None) -> Summary:
+                  clocks: list[PlanClock] | None = None, report: str | None = None,
+                  item_type: str | None = None) -> Summary:
     """Build the Silver or Gold summary of `state`.
 
     Args:
@@ -171,6 +216,7 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
         unverified: actions whose Green has had no words for more than `unverified_after` cycles
             (`domain.verification.unverified_greens`).
         clocks: the plan's clocks still running (shown in the Gold summary).
+        report, item_type: only the items of this report (`VSA`) and of this type (`area_for_improvement`).
 
     Raises:
         NotFound: `recommendation.not_found` (with `typed`, a sample of `ids`, and `more`).
@@ -179,7 +225,7 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
     level = Level(level)
     if only is not None and only not in FILTERS:
         raise InvalidInput("summary.unknown_filter", only=only, filters=list(FILTERS))
-    recs = _recommendations(state, recommendation)
+    recs, report, item_type = _of_report_and_type(_recommendations(state, recommendation), report, item_type)
     opens_at = cycle.opens_at if cycle else None
     since = previous_meeting_at or (previous.as_of if previous else None)
     unverified = unverified or {}
@@ -197,7 +243,8 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
             continue
         # the roll-up is of the whole recommendation, even when only some actions are shown
         full = _recommendation_line(rec, lines, today)
-        rec_lines.append(replace(full, actions=chosen))
+        assurance, inspectorate = _scrutiny(state, rec.id, tz)
+        rec_lines.append(replace(full, actions=chosen, assurance=assurance, inspectorate=inspectorate))
     shown = [a for r in rec_lines for a in r.actions]
     moved = _decisions_since(state, {r.id for r in rec_lines}, since, now, tz)
     return Summary(
@@ -207,10 +254,12 @@ def build_summary(level: Level | str, state: PlanState, *, now: datetime, today:
                         silver_meeting=_local(cycle.meeting.starts_at, tz) if cycle else None,
                         asked_at=_local(opens_at, tz)),
         totals=counts(shown), recommendations=rec_lines,
-        exceptions=build_exceptions(level, rec_lines, decisions or [], state.decisions, tz),
+        exceptions=build_exceptions(level, rec_lines, decisions or [], state.decisions, tz,
+                                    inspectorate_tracked=bool(state.inspectorate)),
         movement=_movement(shown, previous, since, tz, moved),
         recommendation_filter=recommendation, only=only, participation=participation,
         clocks=list(clocks or []) if level is Level.GOLD else [], unverified_after=unverified_after,
+        report_filter=report, type_filter=item_type,
     )
 
 

@@ -73,13 +73,28 @@ def _action_exceptions(a: ActionLine) -> list[ExceptionItem]:
     return out
 
 
+def _inspectorate_open(r: RecommendationLine, tracked: bool) -> ExceptionItem | None:
+    """Gold: the force says delivered or complete, and the inspectorate has not closed (or
+    superseded) it — when the inspectorate's trail is kept at all (`tracked`)."""
+    said = "complete" if r.complete else "delivered"
+    settled = ("closed", "superseded")
+    if not r.delivered or not tracked or (r.inspectorate is not None and r.inspectorate.key in settled):
+        return None
+    theirs = (f"{r.inspectorate.words} ({r.inspectorate.on.isoformat()})" if r.inspectorate is not None
+              else "no status recorded")
+    return _rec_item(ExceptionKind.INSPECTORATE_OPEN, r, f"the force says {said}; the inspectorate: {theirs}")
+
+
 def build_exceptions(level: Level, recs: list[RecommendationLine], requests: list[Decision],
-                     log: Sequence[DecisionRecord], tz: ZoneInfo | None) -> list[ExceptionItem]:
+                     log: Sequence[DecisionRecord], tz: ZoneInfo | None,
+                     inspectorate_tracked: bool = False) -> list[ExceptionItem]:
     """The exceptions of the recommendations and actions shown, grouped by kind in ExceptionKind's order.
 
     Args:
         requests: pending due-date changes and supersede requests (what Gold is asked besides sign-offs).
         log: Gold's decision log (a decision clears the "decision needed" of what it is about).
+        inspectorate_tracked: some inspectorate status is recorded (the force keeps that trail): Gold
+            is then shown each recommendation the force calls done that the inspectorate has not closed.
     """
     actions = [a for r in recs for a in r.actions]
     by_id = {a.id: a for a in actions}
@@ -113,5 +128,7 @@ def build_exceptions(level: Level, recs: list[RecommendationLine], requests: lis
         if not a.is_closed and a.rag == RAG.RED and not red_decided(a, log):
             asked = Decision(a.id, DecisionKind.RED)
             out.append(_item(ExceptionKind.DECISION, a, asked.describe(), asked))
+    if level is Level.GOLD:
+        out += [item for r in recs if (item := _inspectorate_open(r, inspectorate_tracked)) is not None]
     order = list(ExceptionKind)
     return sorted(out, key=lambda e: order.index(e.kind))  # stable: plan order within a kind

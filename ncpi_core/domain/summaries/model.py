@@ -67,6 +67,8 @@ class ExceptionKind(StrEnum):
     AWAITING_SIGNOFF = "awaiting_signoff"
     AWAITING_REVIEW = "awaiting_review"
     DECISION = "decision"
+    # Gold: the force says delivered or complete, the inspectorate has not closed it
+    INSPECTORATE_OPEN = "inspectorate_open"
 
 
 class DecisionKind(StrEnum):
@@ -128,6 +130,18 @@ class DecisionLine:
     rationale: str
     by_name: str
     at: datetime  # local
+
+
+@dataclass(frozen=True)
+class ScrutinyLine:
+    """The view from outside the force shown beside a recommendation's position: the PCC's rating
+    or the inspectorate's status, in words, with its comment or note, who, and its date."""
+
+    key: str  # the rating (assured|partly|not) or the status (awaiting_review, closed, …)
+    words: str  # "partly assured", "closed by the inspectorate"
+    text: str  # the comment or note ('' for none)
+    by_name: str
+    on: date  # the day rated (local), or the inspectorate's date
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,11 @@ class RecommendationLine:
     rollup: RollUp = RollUp.NOT_STARTED
     is_overdue: bool = False  # past its due date with actions not delivered
     unverified: int = 0  # of its open actions, how many are Green without words for too long
+    report: str = ""  # the report it comes from ('' for a plan of one report)
+    type: str = "recommendation"  # recommendation | area_for_improvement | cause_of_concern
+    public_summary: str = ""  # plain English an administrator marked publishable
+    assurance: ScrutinyLine | None = None  # the PCC's current rating
+    inspectorate: ScrutinyLine | None = None  # the inspectorate's current status
 
     @property
     def delivered(self) -> bool:
@@ -286,11 +305,14 @@ class Summary:
     participation: Participation | None = None
     clocks: list[PlanClock] = field(default_factory=list)  # Gold: the plan's clocks not yet passed
     unverified_after: int = 1  # the timing: cycles a wordless Green may last before it is unverified
+    report_filter: str | None = None  # only the items of this report (several reports in one plan)
+    type_filter: str | None = None  # only items of this type (recommendation, area_for_improvement, …)
 
     @property
     def empty(self) -> bool:
         """True when no plan is loaded (renderers say so instead of showing an empty summary)."""
-        return not self.recommendations and self.recommendation_filter is None and self.only is None
+        return (not self.recommendations and self.recommendation_filter is None and self.only is None
+                and self.report_filter is None and self.type_filter is None)
 
     @property
     def actions(self) -> list[ActionLine]:

@@ -33,6 +33,8 @@ STATE = cast(Table, tables.StateRow.__table__)
 CHALLENGES = cast(Table, tables.ChallengeRow.__table__)
 DECISIONS = cast(Table, tables.DecisionRow.__table__)
 EMBEDDINGS = cast(Table, tables.EmbeddingRow.__table__)
+ASSURANCES = cast(Table, tables.AssuranceRow.__table__)
+INSPECTORATE = cast(Table, tables.InspectorateStatusRow.__table__)
 
 # rows per statement when inserting or filtering by many keys (well under every driver's limit)
 CHUNK = 500

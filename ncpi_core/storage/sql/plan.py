@@ -11,6 +11,7 @@ from ncpi_core.domain.models import (
     Action,
     ActionStatus,
     Category,
+    ItemType,
     Person,
     PlanInfo,
     Recommendation,
@@ -25,7 +26,9 @@ PLAN_ROW = 1  # the plan is one row
 
 def to_recommendation(row: Row[Any]) -> Recommendation:
     return Recommendation(id=row.id, title=row.title, text=row.text or "", category=Category(row.category),
-                          due=row.due, position=row.position, in_plan=row.in_plan)
+                          due=row.due, position=row.position, in_plan=row.in_plan, report=row.report or "",
+                          type=ItemType(row.type or ItemType.RECOMMENDATION),
+                          public_summary=row.public_summary or "")
 
 
 def to_action(row: Row[Any]) -> Action:
@@ -68,7 +71,8 @@ class SqlPlanRepository(SqlRepository, PlanRepository):
     def save_recommendation(self, rec: Recommendation) -> None:
         self._upsert(RECOMMENDATIONS, ["id"], {
             "id": rec.id, "position": rec.position, "title": rec.title, "text": rec.text,
-            "category": rules.plain(rec.category), "due": rec.due, "in_plan": rec.in_plan})
+            "category": rules.plain(rec.category), "due": rec.due, "in_plan": rec.in_plan,
+            "report": rec.report, "type": rules.plain(rec.type), "public_summary": rec.public_summary})
 
     def actions(self, include_dropped: bool = False, owner: str | None = None) -> list[Action]:
         q = _in_plan_order(select(ACTIONS))

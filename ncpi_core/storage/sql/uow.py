@@ -27,6 +27,7 @@ from ncpi_core.storage.sql.records import (
     SqlDecisionRepository,
     SqlEmbeddingRepository,
 )
+from ncpi_core.storage.sql.scrutiny import SqlAssuranceRepository, SqlInspectorateRepository
 from ncpi_core.storage.sql.workflow import SqlAbsenceRepository, SqlRequestRepository
 
 
@@ -50,6 +51,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.challenges = SqlChallengeRepository(self)
         self.decisions = SqlDecisionRepository(self)
         self.embeddings = SqlEmbeddingRepository(self)
+        self.assurances = SqlAssuranceRepository(self)
+        self.inspectorate = SqlInspectorateRepository(self)
 
     @property
     def connection(self) -> Connection:

@@ -39,7 +39,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ncpi",
-        description="Runs the Gold/Silver/Bronze governance cycle of an inspection action plan in Slack.",
+        description="Runs the Gold/Silver/Bronze governance cycle of an inspection action plan in Slack or Microsoft Teams.",
         epilog="Settings come from the environment or .env: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, "
         "SLACK_SIGNING_SECRET, SLACK_API_URL, NCPI_DATABASE_URL, NCPI_CONFIG_DIR, NCPI_TIMEZONE. "
         "Roles in ncpi.yaml: bronze, silver, silver_chair, gold, gold_chair, admin, pcc, observer. "

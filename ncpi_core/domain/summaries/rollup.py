@@ -9,9 +9,10 @@ The rules, in order (the README says the same under "How a recommendation rolls 
    whatever its actions say.
 4. **Not started** when no action has an update and none has been delivered.
 5. Otherwise the **worst** of its open actions, where an action with no update counts as Amber
-   (nobody has said it is on track), an overdue action as Red, and one its owner reported Blue
-   (complete, not yet signed off) as Green. So it is Green only when every open action's latest
-   update says Green and none is overdue.
+   (nobody has said it is on track), a Green kept for too long by clicks with no words (unverified)
+   as Amber too (nobody has said in words that it is), an overdue action as Red, and one its owner
+   reported Blue (complete, not yet signed off) as Green. So it is Green only when every open
+   action's latest update says Green, none is unverified and none is overdue.
 
 Progress is the mean over all its actions, 0 % included: delivered, embedded and superseded ones
 count 100 %, an open action its latest progress (none yet: 0 %).
@@ -33,7 +34,7 @@ def counted_as(a: ActionLine) -> RAG:
     """What an open action counts as in its recommendation's roll-up (rule 5)."""
     if a.overdue:
         return RAG.RED
-    if a.rag is None:
+    if a.rag is None or (a.rag == RAG.GREEN and a.unverified is not None):
         return RAG.AMBER
     return RAG.GREEN if a.rag == RAG.BLUE else a.rag
 

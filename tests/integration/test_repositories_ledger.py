@@ -242,3 +242,22 @@ def test_data_version_sees_a_send(any_uow_factory: UowFactory) -> None:
         uow.commit()
     after = read(any_uow_factory, lambda u: u.data_version())
     assert after.sent_at == NOW + timedelta(minutes=3) and after.deliveries == before.deliveries
+
+
+def test_a_prompt_is_answered_by_an_update_stored_before_its_send_was_recorded(any_uow_factory: UowFactory) -> None:
+    # the answer is kept on the prompt's row: written by the send when the update came first
+    seed_plan(any_uow_factory)
+    add(any_uow_factory, owed("a"))
+    [c] = claim(any_uow_factory)
+    with any_uow_factory() as uow:  # the lead answered while the send was being recorded
+        uow.updates.add(update("R1.1", NOW + timedelta(minutes=3)))
+        uow.commit()
+    with any_uow_factory() as uow:
+        assert uow.ledger.mark_sent(c.id, "w1", "chat", MessageRef("D", "a"), NOW)
+        uow.commit()
+    with any_uow_factory() as uow:
+        assert [p.answered_at for p in uow.ledger.prompts_sent(NOW + timedelta(days=1))] == [NOW + timedelta(minutes=3)]
+        uow.updates.add(update("R1.1", NOW + timedelta(minutes=1)))  # an earlier one stored later
+        uow.commit()
+    with any_uow_factory() as uow:
+        assert [p.answered_at for p in uow.ledger.prompts_sent(NOW + timedelta(days=1))] == [NOW + timedelta(minutes=1)]

@@ -56,6 +56,14 @@ class ResponseUrls:
         refused = self._use(rid, payload)
         if refused is not None:
             return 404, refused
+        return self._record(rid, payload)
+
+    def answer(self, rid: str, payload: dict[str, Any]) -> tuple[int, str]:
+        """Record a command's answer given in the body of its acknowledgement: Slack shows it as it
+        shows a response-URL post (ephemeral unless said otherwise), without using the URL up."""
+        return self._record(rid, payload)
+
+    def _record(self, rid: str, payload: dict[str, Any]) -> tuple[int, str]:
         with self._lock:
             origin = dict(self._origins.get(rid, {}))
         blocks = payload.get("blocks") or []

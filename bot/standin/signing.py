@@ -137,7 +137,15 @@ class SlackSender:
             response_url = self.standin.new_response_url(channel_id, user_id)
         fields = build_slash_command(user_id, text, command, channel_id, channel_name,
                                      response_url, trigger_id)
-        return self.send_form(fields, signing)
+        sent = self.send_form(fields, signing)
+        if self.standin is not None and sent.status == 200 and sent.body.startswith("{"):
+            try:  # an answer in the acknowledgement's body: Slack shows it as a message
+                answer = json.loads(sent.body)
+            except json.JSONDecodeError:
+                answer = None
+            if isinstance(answer, dict):
+                self.standin.command_answered(response_url, answer)
+        return sent
 
     def block_action(self, user_id: str, action_id: str, value: str | None = None, *,
                      signing: Signing = "valid", **kwargs: Any) -> SentRequest:

@@ -1,16 +1,23 @@
 """Reading a summary now: the plan as it stands and as it stood, pending decisions, participation.
 
-`summary_now` is what a chat front end's summary command, the summary posts, its home view and
-`ncpi summary` call. With a `SummaryCache` its inputs are kept until the data changes
-(`UnitOfWork.data_version`); the summary itself is always built afresh for `now`.
+`summary_now` is what the summary posts, a chat front end's home view and `ncpi summary` call.
+With a `SummaryCache` its inputs are kept until the data changes (`UnitOfWork.data_version`).
+
+`summary_reads(...)` opens one unit of work and reads the data version once; within it a front end
+asks for the recommendation ids (to read the words of its command), the summary, or the summary
+*finished*: rendered by the front end's own function (a chat message and the file attached to it)
+and kept whole, so a request that finds it is answered without building anything. A finished
+rendering is kept per data version and per minute of `now`: every time a summary shows is to the
+minute, so a kept one is word for word what a fresh build would say.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain import calendar
@@ -28,9 +35,9 @@ from ncpi_core.domain.summaries.build import build_summary, rolled_back
 from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
 from ncpi_core.domain.verification import Unverified, unverified_greens
 from ncpi_core.storage.base import UnitOfWork, UowFactory
-from ncpi_core.usecases.summary_cache import SummaryCache
+from ncpi_core.usecases.summary_cache import SummaryCache, estimate_size
 
-_T = TypeVar("_T")
+T = TypeVar("T")
 DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKind.SUPERSEDE: DecisionKind.SUPERSEDE}
 
 
@@ -114,37 +121,76 @@ def summary_now(uow_factory: UowFactory, config: ForceConfig, now: datetime, lev
     Raises:
         NotFound, InvalidInput: an unknown recommendation or filter (see `build_summary`).
     """
-    level = Level(level)
-    body = Body.GOLD if level == Level.GOLD else Body.SILVER
-    tz = config.tz
-    cycle = calendar.current_cycle(config, now)
-    prev_meeting = calendar.previous_meeting(config, now, body)
-    upcoming = calendar.next_meetings(config, now, count=1, body=body)
-    with uow_factory() as uow:
-        version = uow.data_version() if cache is not None else None
+    with summary_reads(uow_factory, config, now, cache) as reads:
+        return reads.summary(level, recommendation, only)
 
-        def kept(key: tuple[Hashable, ...], build: Callable[[], _T]) -> _T:
-            if cache is None or version is None:
-                return build()
-            return cache.get((id(config), *key), version, now, build)
 
-        state = replace(kept(("state",), lambda: read_plan_state(uow, now)), as_of=now)
+class SummaryReads:
+    """The reads of one summary request (see the module's docstring)."""
+
+    def __init__(self, uow: UnitOfWork, config: ForceConfig, now: datetime, cache: SummaryCache | None) -> None:
+        self.uow, self.config, self.now, self.cache = uow, config, now, cache
+        self.version = uow.data_version() if cache is not None else None
+
+    def _kept(self, key: tuple[Hashable, ...], build: Callable[[], T],
+              size: Callable[[T], int] = estimate_size) -> T:
+        if self.cache is None or self.version is None:
+            return build()
+        return self.cache.get((id(self.config), *key), self.version, self.now, build, size)
+
+    def _state(self) -> PlanState:
+        return replace(self._kept(("state",), lambda: read_plan_state(self.uow, self.now)), as_of=self.now)
+
+    def recommendation_ids(self) -> list[str]:
+        """The plan's recommendation ids, in plan order (what a summary can be narrowed to)."""
+        return [r.id for r in self._state().recommendations]
+
+    def summary(self, level: Level | str, recommendation: str | None = None, only: str | None = None) -> Summary:
+        """The summary at `now` (see `ncpi_core.usecases.summaries.summary_now`)."""
+        level = Level(level)
+        config, now, uow = self.config, self.now, self.uow
+        body = Body.GOLD if level == Level.GOLD else Body.SILVER
+        prev_meeting = calendar.previous_meeting(config, now, body)
+        upcoming = calendar.next_meetings(config, now, count=1, body=body)
+        state = self._state()
         previous = None
         if prev_meeting is not None and state.recommendations:
             at = prev_meeting.starts_at
-            previous = kept(("previous", at), lambda: statuses_as_of(
-                uow, read_plan_state(uow, now, as_of=at, records=False), at))
-        decisions = kept(("decisions",), lambda: pending_decisions(uow)) if state.recommendations else []
-        participation = (kept(("participation",), lambda: participation_by_cycle(uow, config, now))
+            # the plan and people as read for now (the audit trail rolls statuses back); only the
+            # latest updates as they stood at the meeting are read again
+            previous = self._kept(("previous", at), lambda: statuses_as_of(uow, PlanState(
+                info=state.info, recommendations=state.recommendations, actions=state.actions,
+                latest=uow.updates.latest(as_of=at), people=state.people, as_of=at), at))
+        decisions = self._kept(("decisions",), lambda: pending_decisions(uow)) if state.recommendations else []
+        participation = (self._kept(("participation",), lambda: participation_by_cycle(uow, config, now))
                          if level == Level.SILVER and state.recommendations else None)
-    today = now.astimezone(tz).date()
-    return build_summary(
-        level, state, now=now, today=today, cycle=cycle, previous=previous,
-        recommendation=recommendation, only=only, force=config.force, tz=tz,
-        next_meeting=upcoming[0].starts_at if upcoming else None,
-        previous_meeting_at=prev_meeting.starts_at if prev_meeting else None,
-        decisions=decisions, participation=participation,
-        unverified=unverified_now(state, config, now),
-        unverified_after=config.timings.unverified_green_after_cycles,
-        clocks=running_clocks(state.info.published if state.info else None, today),
-    )
+        today = now.astimezone(config.tz).date()
+        return build_summary(
+            level, state, now=now, today=today, cycle=calendar.current_cycle(config, now), previous=previous,
+            recommendation=recommendation, only=only, force=config.force, tz=config.tz,
+            next_meeting=upcoming[0].starts_at if upcoming else None,
+            previous_meeting_at=prev_meeting.starts_at if prev_meeting else None,
+            decisions=decisions, participation=participation,
+            unverified=unverified_now(state, config, now),
+            unverified_after=config.timings.unverified_green_after_cycles,
+            clocks=running_clocks(state.info.published if state.info else None, today),
+        )
+
+    def finished(self, rendering: str, level: Level | str, recommendation: str | None, only: str | None,
+                 render: Callable[[Summary], T], size: Callable[[T], int] = estimate_size) -> T:
+        """`render(summary)`, kept per data version and minute under the name `rendering`.
+
+        Raises:
+            NotFound, InvalidInput: an unknown recommendation or filter (never kept).
+        """
+        minute = self.now.astimezone(UTC).replace(second=0, microsecond=0)
+        key: tuple[Any, ...] = ("finished", rendering, Level(level).value, recommendation, only, minute)
+        return self._kept(key, lambda: render(self.summary(level, recommendation, only)), size)
+
+
+@contextmanager
+def summary_reads(uow_factory: UowFactory, config: ForceConfig, now: datetime,
+                  cache: SummaryCache | None = None) -> Iterator[SummaryReads]:
+    """`with summary_reads(...) as reads: reads.finished(...)` — one unit of work, read only."""
+    with uow_factory() as uow:
+        yield SummaryReads(uow, config, now, cache)

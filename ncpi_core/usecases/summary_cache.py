@@ -95,7 +95,7 @@ class SummaryCache:
                 item = self._valid(key, version, now)
                 if item is not None:
                     self.hits += 1
-                    return item[2]  # type: ignore[no-any-return]
+                    return item[2]  # type: ignore[no-any-return,unused-ignore]
                 building = self._building.get((key, version))
                 if building is None or waited:
                     mine = threading.Event() if building is None else None

@@ -26,7 +26,7 @@ with contextlib.redirect_stdout(out):
     except SystemExit as exc:
         status = exc.code
 heavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))
-print(json.dumps({"status": status, "heavy": heavy, "out": out.getvalue()[:200]}))
+print(json.dumps({"status": status, "heavy": heavy, "out": out.getvalue()[:4000]}))
 """ % (HEAVY,)
 
 

@@ -311,6 +311,10 @@ class ConversationRepository(abc.ABC):
     def addresses(self, platform: str) -> set[str]:
         """Every address with a stored conversation on `platform`."""
 
+    @abc.abstractmethod
+    def conversations(self, platform: str) -> dict[str, str]:
+        """Every stored conversation on `platform`: address -> conversation id (one read for all)."""
+
 
 @dataclass(frozen=True)
 class DataVersion:

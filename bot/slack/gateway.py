@@ -88,14 +88,14 @@ class SlackGateway:
                 self._bulk_read_at = now
         if bulk:
             with self.uow_factory() as uow:
-                stored_all = uow.conversations.conversations(PLATFORM)
+                stored_all = uow.read_only().conversations.conversations(PLATFORM)
             with self._lock:
                 for user, channel in stored_all.items():
                     self._dm_cache.setdefault(user, channel)
             if slack_user in stored_all:
                 return stored_all[slack_user]
         with self.uow_factory() as uow:
-            stored = uow.conversations.get(PLATFORM, slack_user)
+            stored = uow.read_only().conversations.get(PLATFORM, slack_user)
         return stored[0] if stored is not None else None
 
     def _open_dm(self, slack_user: str) -> str:

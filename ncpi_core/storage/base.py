@@ -366,6 +366,14 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def rollback(self) -> None: ...
 
+    def read_only(self) -> UnitOfWork:
+        """Declare, before its first read, that this unit of work only reads (returns itself).
+
+        SQLite then begins without taking its one write lock (a snapshot under WAL), so readers
+        never queue behind writers or each other; elsewhere it changes nothing.
+        """
+        return self
+
     @abc.abstractmethod
     def data_version(self) -> DataVersion:
         """One cheap read (index lookups only) that changes whenever any row is written."""

@@ -193,4 +193,4 @@ def summary_reads(uow_factory: UowFactory, config: ForceConfig, now: datetime,
                   cache: SummaryCache | None = None) -> Iterator[SummaryReads]:
     """`with summary_reads(...) as reads: reads.finished(...)` — one unit of work, read only."""
     with uow_factory() as uow:
-        yield SummaryReads(uow, config, now, cache)
+        yield SummaryReads(uow.read_only(), config, now, cache)

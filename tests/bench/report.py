@@ -50,7 +50,22 @@ def goals(sections: dict[str, Any]) -> list[str]:
     for r in fan:
         lines.append(f"- Fan-out, {r['leads']} leads at {r['limit_per_s']}/s, {r['backend']}: "
                      f"{r['wall_s']:.1f} s against a floor of {r['floor_s']:.1f} s = {r['ratio']:.2f}x; "
-                     f"goal <= 1.1x: {_verdict(r['ratio'] <= 1.1)}.")
+                     f"{r['served_429']} 429s; goal <= 1.1x: {_verdict(r['ratio'] <= 1.1)}.")
+    ticks = sections.get("tick_cpu", {}).get("rows", [])
+    if len(ticks) >= 2:
+        per = [r["cpu_ms_per_message"] for r in ticks]
+        spread = max(per) / min(per)
+        lines.append(f"- Tick CPU per message, {ticks[0]['leads']:,} -> {ticks[-1]['leads']:,} leads: "
+                     f"{' / '.join(f'{p:.2f}' for p in per)} ms = x{spread:.2f}; goal flat within x1.5: "
+                     f"{_verdict(spread <= 1.5)}.")
+    start = {r["what"]: r for r in sections.get("startup", {}).get("rows", [])}
+    if "ncpi summary" in start and "vs_python" in start["ncpi summary"]:
+        ratio = start["ncpi summary"]["vs_python"]
+        lines.append(f"- `ncpi summary` cold: {ratio:.1f}x `python -c pass`; goal <= 10x: {_verdict(ratio <= 10)}.")
+    for what, r in start.items():
+        if what.startswith("ncpi run --mode http after"):
+            lines.append(f"- RSS of `ncpi run` {what[len('ncpi run --mode http '):]}: {r['rss_mib']:.0f} MiB "
+                         f"(idle {r.get('idle_rss_mib', 0):.0f} MiB); goal < 150 MiB: {_verdict(r['rss_mib'] < 150)}.")
     sc = sections.get("scaling", {}).get("rows", [])
     for backend in ("sqlite", "postgresql"):
         pts = [r for r in sc if r["backend"] == backend]
@@ -89,6 +104,7 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> str:
     titles = {
         "latency": "Latency: `/ncpi summary` against a bare Bolt app (same HTTP server, alternating)",
         "fanout": "Fan-out: prompts for 500 leads against a rate-limited stand-in",
+        "tick_cpu": "Tick CPU per message against the number of leads",
         "scaling": "Scaling: summary build time and peak memory against the length of the history",
         "startup": "Start-up and idle memory",
         "generator": "Generator: bulk load times",

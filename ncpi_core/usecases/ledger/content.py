@@ -84,7 +84,7 @@ class ContentBuilder:
         with self._lock:
             if self._state is None:
                 with self.uow_factory() as uow:
-                    self._state = read_plan_state(uow, self.now, records=False)
+                    self._state = read_plan_state(uow.read_only(), self.now, records=False)
                 self._by_id = {a.id: a for a in self._state.actions}
             return self._state
 

@@ -13,6 +13,7 @@ from bot.standin.validation import check_blocks
 from bot.standin.workspace import BOT_USER_ID, Workspace
 
 RESPONSE_PATH = "/response_url/"
+ANSWERED_IN_BODY = "answered_in_body=1"  # query of the stand-in's own note of a command answered in its body
 # "You can use a response_url up to five times within 30 minutes" (Slack, handling interactions):
 # a sixth post, or one after half an hour, is refused and shows nothing.
 MAX_USES = 5

@@ -161,3 +161,4 @@ class PromptRecord:
     sent_at: datetime
     meeting: str | None
     answered_at: datetime | None
+    id: int = field(default=0, compare=False)  # the ledger row (a kept list is refreshed by it)

@@ -12,7 +12,7 @@ use case calls `uow.commit()`.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -120,6 +120,10 @@ class UpdateRepository(abc.ABC):
                action_ids: Sequence[str] | None = None) -> dict[str, Update]:
         """The latest update of each action (as it stood at `as_of`), by action id; the cost
         follows the number of actions, not the length of the history."""
+
+    @abc.abstractmethod
+    def actions_updated_after(self, update_id: int | None) -> set[str]:
+        """The actions of the updates whose id is above `update_id` (every action updated, if None)."""
 
     @abc.abstractmethod
     def for_action(self, action_id: str, limit: int | None = None) -> list[Update]:
@@ -262,8 +266,10 @@ class LedgerRepository(abc.ABC):
         """The action of the prompt or nudge posted at `where` (a reply in its thread)."""
 
     @abc.abstractmethod
-    def prompts_sent(self, until: datetime) -> list[PromptRecord]:
-        """Every prompt sent up to `until`, with the first update to its action after it."""
+    def prompts_sent(self, until: datetime, *, sent_from: datetime | None = None,
+                     action_ids: Collection[str] | None = None) -> list[PromptRecord]:
+        """Every prompt sent up to `until`, with the first update to its action after it; only
+        those sent at or after `sent_from`, or only those of `action_ids`, when given."""
 
     @abc.abstractmethod
     def get(self, key: str) -> DeliveryRecord | None: ...

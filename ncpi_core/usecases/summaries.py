@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain import calendar
 from ncpi_core.domain.clocks import running_clocks
+from ncpi_core.domain.ledger import PromptRecord
 from ncpi_core.domain.models import Body
 from ncpi_core.domain.participation import (
     Participation,
@@ -34,7 +35,7 @@ from ncpi_core.domain.records import RequestKind
 from ncpi_core.domain.summaries.build import build_summary, rolled_back
 from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
 from ncpi_core.domain.verification import Unverified, unverified_greens
-from ncpi_core.storage.base import UnitOfWork, UowFactory
+from ncpi_core.storage.base import DataVersion, UnitOfWork, UowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache, estimate_size
 
 T = TypeVar("T")
@@ -86,12 +87,47 @@ def pending_decisions(uow: UnitOfWork) -> list[Decision]:
     return out
 
 
-def participation_by_cycle(uow: UnitOfWork, config: ForceConfig, now: datetime) -> Participation:
+def prompts_up_to_date(uow: UnitOfWork, now: datetime, version: DataVersion | None,
+                       kept: tuple[DataVersion, datetime, list[PromptRecord]] | None) -> list[PromptRecord]:
+    """The prompts sent up to `now`, each with its first answer: read whole, or — from a list kept at
+    an earlier version — only what can have changed since: the prompts sent since its newest send,
+    and those of the actions updated since (an update is what answers a prompt)."""
+    if kept is None or version is None or not _grows_from(kept[0], kept[1], version, now):
+        return uow.ledger.prompts_sent(now)
+    old_version, _, records = kept
+    touched = uow.updates.actions_updated_after(old_version.updates) if version.updates != old_version.updates \
+        else set()
+    fresh: dict[int, PromptRecord] = {}
+    if version.sent_at != old_version.sent_at:
+        fresh.update((p.id, p) for p in uow.ledger.prompts_sent(now, sent_from=old_version.sent_at))
+    if touched:
+        fresh.update((p.id, p) for p in uow.ledger.prompts_sent(now, action_ids=touched))
+    if not fresh:
+        return records
+    merged = [p for p in records if p.id not in fresh] + list(fresh.values())
+    merged.sort(key=lambda p: (p.sent_at, p.id))
+    return merged
+
+
+def _grows_from(old: DataVersion, old_at: datetime, new: DataVersion, now: datetime) -> bool:
+    """Whether a list read at `old` (for the moment `old_at`) can be brought up to `new` at `now` by
+    reading only what came after: nothing went backwards (a database restored, rows removed), the
+    moment did not go back, and the audit trail (plan loads, which may rewrite anything) is unchanged."""
+    def ahead(a: Any, b: Any) -> bool:
+        return a is None or (b is not None and b >= a)
+
+    return (now >= old_at and old.audit == new.audit and ahead(old.updates, new.updates)
+            and ahead(old.deliveries, new.deliveries) and ahead(old.sent_at, new.sent_at)
+            and old.settled_by(old_at))
+
+
+def participation_by_cycle(uow: UnitOfWork, config: ForceConfig, now: datetime,
+                           prompts_sent: list[PromptRecord] | None = None) -> Participation:
     """Prompts sent up to `now` and, for each, the first update to its action after it (up to `now`)."""
     labels: dict[str, str] = {}
     prompts: list[PromptSent] = []
     updates: dict[str, list[datetime]] = {}
-    for p in uow.ledger.prompts_sent(now):
+    for p in (prompts_sent if prompts_sent is not None else uow.ledger.prompts_sent(now)):
         label = labels.get(p.meeting) if p.meeting else None
         if label is None:
             label = cycle_label(p.meeting, p.sent_at, config.tz)
@@ -141,6 +177,14 @@ class SummaryReads:
     def _state(self) -> PlanState:
         return replace(self._kept(("state",), lambda: read_plan_state(self.uow, self.now)), as_of=self.now)
 
+    def _prompts(self) -> list[PromptRecord]:
+        """The prompts sent, brought up to date from the list kept at an earlier version (if any)."""
+        if self.cache is None or self.version is None:
+            return self.uow.ledger.prompts_sent(self.now)
+        key = (id(self.config), "prompts")
+        kept = self.cache.last(key)
+        return self._kept(("prompts",), lambda: prompts_up_to_date(self.uow, self.now, self.version, kept))
+
     def recommendation_ids(self) -> list[str]:
         """The plan's recommendation ids, in plan order (what a summary can be narrowed to)."""
         return [r.id for r in self._state().recommendations]
@@ -162,8 +206,8 @@ class SummaryReads:
                 info=state.info, recommendations=state.recommendations, actions=state.actions,
                 latest=uow.updates.latest(as_of=at), people=state.people, as_of=at), at))
         decisions = self._kept(("decisions",), lambda: pending_decisions(uow)) if state.recommendations else []
-        participation = (self._kept(("participation",), lambda: participation_by_cycle(uow, config, now))
-                         if level == Level.SILVER and state.recommendations else None)
+        participation = (self._kept(("participation",), lambda: participation_by_cycle(
+            uow, config, now, self._prompts())) if level == Level.SILVER and state.recommendations else None)
         today = now.astimezone(config.tz).date()
         return build_summary(
             level, state, now=now, today=today, cycle=calendar.current_cycle(config, now), previous=previous,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from enum import Enum
@@ -31,8 +31,15 @@ DEFAULT_BYTES = 48 * 1024 * 1024
 _ATOMS = (str, bytes, int, float, bool, type(None), datetime, Enum, type)
 
 
+SAMPLE = 8  # items of a long container measured; the rest are taken to weigh the same on average
+
+
 def estimate_size(value: Any, _seen: set[int] | None = None) -> int:
-    """Roughly how many bytes `value` holds (containers, dataclasses and pydantic models followed)."""
+    """Roughly how many bytes `value` holds (containers, dataclasses and pydantic models followed).
+
+    A long container is measured on a sample of its items and extrapolated, so estimating costs
+    little next to building what is measured (a walk of every object cost more than the build).
+    """
     seen = _seen if _seen is not None else set()
     if id(value) in seen:
         return 0
@@ -41,15 +48,23 @@ def estimate_size(value: Any, _seen: set[int] | None = None) -> int:
     if isinstance(value, _ATOMS) or callable(value):
         return size  # shared or flat: enum members, classes and functions are not the value's own
     if isinstance(value, Mapping):
-        return size + sum(estimate_size(k, seen) + estimate_size(v, seen) for k, v in value.items())
+        return size + _sampled(list(value.items()), seen)
     if isinstance(value, list | tuple | set | frozenset):
-        return size + sum(estimate_size(v, seen) for v in value)
+        return size + _sampled(value if isinstance(value, list | tuple) else list(value), seen)
     if is_dataclass(value) and not isinstance(value, type):
         return size + sum(estimate_size(getattr(value, f.name, None), seen) for f in fields(value))
     inner = getattr(value, "__dict__", None)
     if inner is not None:
         return size + estimate_size(inner, seen)
     return size
+
+
+def _sampled(items: Sequence[Any], seen: set[int]) -> int:
+    if len(items) <= SAMPLE:
+        return sum(estimate_size(v, seen) for v in items)
+    step = len(items) // SAMPLE
+    measured = sum(estimate_size(items[i * step], seen) for i in range(SAMPLE))
+    return measured * len(items) // SAMPLE
 
 
 class SummaryCache:
@@ -73,6 +88,13 @@ class SummaryCache:
         with self._lock:
             item = self._valid(key, version, now)
             return item[2] if item is not None else None
+
+    def last(self, key: Hashable) -> tuple[DataVersion, datetime, Any] | None:
+        """What is kept for `key` whatever its version (to bring up to date from), with the
+        version it was read at and the moment it was read for."""
+        with self._lock:
+            item = self._items.get(key)
+            return (item[0], item[1], item[2]) if item is not None else None
 
     def _valid(self, key: Hashable, version: DataVersion, now: datetime) -> Any | None:
         item = self._items.get(key)

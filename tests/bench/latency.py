@@ -153,7 +153,8 @@ def measure_latency(ds: Dataset, runs: int = 30, warmup: int = 3, miss: bool = T
         writes = iter(range(10**6))
         try:
             with serving(app, core) as ncpi_url, serving(floor, core) as bare_url:
-                ncpi, bare = SlackSender(ncpi_url, SECRET, timeout=30), SlackSender(bare_url, SECRET, timeout=30)
+                ncpi, bare = (SlackSender(ncpi_url, SECRET, timeout=30, show_answers=False),
+                              SlackSender(bare_url, SECRET, timeout=30, show_answers=False))
 
                 def one(variant: str, expect: int) -> tuple[float, bool]:
                     """Seconds until the content arrived, and whether the HTTP body carried the first part."""

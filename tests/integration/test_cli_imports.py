@@ -25,9 +25,9 @@ with contextlib.redirect_stdout(out):
         status = main(sys.argv[1:])
     except SystemExit as exc:
         status = exc.code
-heavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))
+heavy = sorted({m.split('.')[0] for m in sys.modules} & set(HEAVY_NAMES))
 print(json.dumps({"status": status, "heavy": heavy, "out": out.getvalue()[:4000]}))
-""" % (HEAVY,)
+""".replace("HEAVY_NAMES", repr(HEAVY))
 
 
 def loaded_modules(db_url: str, *args: str) -> dict[str, object]:

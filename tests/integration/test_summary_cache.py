@@ -129,3 +129,32 @@ def test_the_cache_is_bounded_in_bytes_not_entries() -> None:
     assert cache.peek("big0", version, NOW) is None and cache.peek("big4", version, NOW) is not None
     assert cache.get("huge", version, NOW, lambda: "y" * 20_000) == "y" * 20_000  # served, never kept
     assert cache.peek("huge", version, NOW) is None and estimate_size(["ab", {"k": (1, 2)}]) > 0
+
+
+def _send_prompt(loaded, key: str, action_id: str, person: str, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    with loaded() as uow:
+        uow.ledger.add_owed([Owed(key, Kind.PROMPT, at, None, Recipient.of_person(person),
+                                  meeting="silver:20220322T1400Z", action_id=action_id, person=person)], at)
+        [claim] = uow.ledger.claim_keys([key], at, "seed", at + timedelta(minutes=5))
+        assert uow.ledger.mark_sent(claim.id, "seed", "slack", MessageRef("D0", key), at)
+        uow.commit()
+
+
+def test_participation_brought_up_to_date_matches_a_fresh_read(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    cache = SummaryCache()
+    day = timedelta(days=1)
+    _send_prompt(loaded, "p1", "R2.1", SAFE, NOW - 3 * day)
+    steps = [
+        lambda: _send_prompt(loaded, "p2", "R2.2", SAFE, NOW - 2 * day),  # a new send
+        lambda: _update(loaded, force_config, NOW - 2 * day + timedelta(hours=3)),  # answers p1
+        lambda: _send_prompt(loaded, "p3", "R2.1", SAFE, NOW - day),  # the next prompt for R2.1
+        lambda: _update(loaded, force_config, NOW - day + timedelta(hours=1), RAG.GREEN),  # answers p3
+    ]
+    at = NOW
+    for i, step in enumerate(steps):
+        step()
+        at = NOW + timedelta(minutes=i)
+        kept = summary_now(loaded, force_config, at, "silver", cache=cache).participation
+        fresh = summary_now(loaded, force_config, at, "silver").participation
+        assert kept == fresh, f"after step {i}"
+    assert fresh is not None and sum(r.answered for r in fresh.rows) == 2 and sum(r.prompts for r in fresh.rows) == 3

@@ -84,6 +84,12 @@ class SqlUpdateRepository(SqlRepository, UpdateRepository):
             out.update((r.action_id, to_update(r)) for r in self._db.execute(q.where(ACTIONS.c.id.in_(some))))
         return out
 
+    def actions_updated_after(self, update_id: int | None) -> set[str]:
+        q = select(UPDATES.c.action_id).distinct()
+        if update_id is not None:
+            q = q.where(UPDATES.c.id > update_id)  # the primary key: only the new rows are read
+        return set(self._db.scalars(q))
+
     def for_action(self, action_id: str, limit: int | None = None) -> list[Update]:
         q = (select(UPDATES).where(UPDATES.c.action_id == action_id)
              .order_by(UPDATES.c.created_at.desc(), UPDATES.c.id.desc()))

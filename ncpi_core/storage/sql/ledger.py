@@ -9,7 +9,7 @@ Exactly once across crashes, restarts and replicas rests on the statements here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -153,17 +153,25 @@ class SqlLedgerRepository(SqlRepository, LedgerRepository):
             D.action_id.is_not(None), D.kind.in_(rules.THREAD_KINDS)).order_by(D.id).limit(1))
         return found
 
-    def prompts_sent(self, until: datetime) -> list[PromptRecord]:
+    def prompts_sent(self, until: datetime, *, sent_from: datetime | None = None,
+                     action_ids: Collection[str] | None = None) -> list[PromptRecord]:
         # each prompt's first answer is kept on its row (written when either is stored): no search
-        q = (select(D.person, D.action_id, D.sent_at, D.meeting, D.answered_at)
+        q = (select(D.id, D.person, D.action_id, D.sent_at, D.meeting, D.answered_at)
              .where(D.kind == Kind.PROMPT.value, D.state == DeliveryState.SENT.value, D.sent_at.is_not(None),
                     D.sent_at <= until, D.person.is_not(None), D.action_id.is_not(None))
              .order_by(D.sent_at, D.id))
-        out = []
-        for r in self._db.execute(q):
-            answered = r.answered_at if r.answered_at is not None and r.answered_at <= until else None
-            out.append(PromptRecord(r.person, r.action_id, r.sent_at, r.meeting, answered))
-        return out
+        if sent_from is not None:
+            q = q.where(D.sent_at >= sent_from)
+        rows: list[Any] = []
+        if action_ids is None:
+            rows = list(self._db.execute(q))
+        else:
+            for some in chunks(sorted(action_ids), CHUNK):
+                rows += self._db.execute(q.where(D.action_id.in_(some)))
+            rows.sort(key=lambda r: (r.sent_at, r.id))
+        return [PromptRecord(r.person, r.action_id, r.sent_at, r.meeting,
+                             r.answered_at if r.answered_at is not None and r.answered_at <= until else None, r.id)
+                for r in rows]
 
     def get(self, key: str) -> DeliveryRecord | None:
         row = self._db.execute(select(DELIVERIES).where(D.key == key)).first()

@@ -75,6 +75,23 @@ class SlackGateway:
                 self._dm_cache[slack_user] = channel
             return channel
 
+    def open_ahead(self, slack_users: list[str], budget: float = 120.0) -> int:
+        """Open the DMs not opened yet (new leads), at conversations.open's pace, for at most
+        `budget` seconds; returns how many were opened. Run ahead of the sends (the scheduler's
+        preparation job), so that the first prompts to a new lead do not wait for it."""
+        deadline = time.monotonic() + budget
+        opened = 0
+        for user in slack_users:
+            if time.monotonic() > deadline:
+                break
+            with self._lock:
+                known = user in self._dm_cache
+            if known or self._stored_dm(user) is not None:
+                continue
+            self.dm_channel(user)
+            opened += 1
+        return opened
+
     def _stored_dm(self, slack_user: str) -> str | None:
         """From the database: every stored DM read at once (at most once a minute, so a fan-out of
         prompts reads them in one transaction, not one each), then this user's alone if missing

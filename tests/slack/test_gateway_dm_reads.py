@@ -36,3 +36,23 @@ def test_a_fan_out_reads_the_stored_dms_once() -> None:
         uow.conversations.put(PLATFORM, "U9999", "D9999", None, NOW)
         uow.commit()
     assert gateway.dm_channel("U9999") == "D9999" and counting.opened == 2
+
+
+def test_dms_of_new_leads_are_opened_ahead_once() -> None:
+    from bot.slack.gateway import build_web_client
+    from bot.standin import SlackStandIn
+
+    users = {f"U0NEW{i:05d}": f"Lead {i}" for i in range(6)}
+    with SlackStandIn(users=users) as slack:
+        store = MemoryUowFactory()
+        first = list(users)[0]
+        with store() as uow:  # one lead's DM was opened in an earlier cycle
+            uow.conversations.put(PLATFORM, first, slack.dm_channel(first), None, NOW)
+            uow.commit()
+        gateway = SlackGateway(build_web_client("xoxb-test", slack.api_url), store)
+        assert gateway.open_ahead(list(users)) == 5
+        assert len(slack.calls_to("conversations.open")) == 5
+        with store() as uow:
+            assert set(uow.conversations.conversations(PLATFORM)) == set(users)
+        again = SlackGateway(build_web_client("xoxb-test", slack.api_url), store)  # another replica
+        assert again.open_ahead(list(users)) == 0 and len(slack.calls_to("conversations.open")) == 5

@@ -152,7 +152,7 @@ class DeliveryRecord:
     payload: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long-lived plan holds a hundred thousand of these
 class PromptRecord:
     """A prompt that was sent, and the first update to its action after it (participation)."""
 

@@ -48,7 +48,7 @@ def goals(sections: dict[str, Any]) -> list[str]:
                          f"{_verdict(r['miss_vs_body'] <= miss_goal)}.")
     fan = [r for r in sections.get("fanout", {}).get("rows", []) if r["limit_per_s"] < 10_000]
     for r in fan:
-        lines.append(f"- Fan-out, {r['leads']} leads at {r['limit_per_s']}/s, {r['backend']}: "
+        lines.append(f"- Fan-out, {r['leads']} leads at {r['limit_per_s']}/s, {r['backend']}, DMs {r['dm_channels']}: "
                      f"{r['wall_s']:.1f} s against a floor of {r['floor_s']:.1f} s = {r['ratio']:.2f}x; "
                      f"{r['served_429']} 429s; goal <= 1.1x: {_verdict(r['ratio'] <= 1.1)}.")
     ticks = sections.get("tick_cpu", {}).get("rows", [])
@@ -85,7 +85,7 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> str:
     m = data.get("machine", {})
     parts = [
         "# Performance\n",
-        f"Measured by `tests/bench/` (issue 9). Run them all with `{COMMAND}` "
+        f"Measured by `tests/bench/` (issues 9 and 18). Run them all with `{COMMAND}` "
         "(or `NCPI_BENCH=1 python -m pytest tests/bench -m bench -s`); it takes 10–20 minutes and rewrites "
         "this file from `tests/bench/results.json`. The normal `pytest` run only runs a tiny smoke test of "
         "each benchmark (no timed assertions anywhere).\n",
@@ -94,9 +94,12 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> str:
         f"- Python {m.get('python', '?')}, SQLite {m.get('sqlite', '?')}, PostgreSQL {m.get('postgresql', '?')} "
         "(local, 127.0.0.1)",
         f"- commit {m.get('commit', '?')}; load average at the end {m.get('load_average', '?')}",
-        "- **Noisy**: a shared 2-core box on which five other engineers ran their test suites at the same "
-        "time (load average 4–6 during the runs). Read the *ratios* (both sides measured in the same run, "
-        "alternating), not the absolute milliseconds.\n",
+        "- **Noisy**: a shared 2-core box on which other engineers ran their test suites at the same "
+        "time. Read the *ratios* (both sides measured in the same run, alternating), not the absolute "
+        "milliseconds.",
+        "- Each section says when it ran: a run may be reduced to some benchmarks "
+        "(`python -m tests.bench -k \"latency or fanout or tick or startup\"`, as for issue 18); the other "
+        "sections keep their last run.\n",
         "## Goals\n",
         *goals(sections),
         "",

@@ -190,7 +190,9 @@ def build_slack(core: Core, *, client: WebClient | None = None, signing_secret: 
     gateway = sender.gateway
     if signing_secret is None and core.settings.slack_signing_secret is not None:
         signing_secret = core.settings.slack_signing_secret.get_secret_value() or None
-    ticker = DeliveryScheduler(core.uow, core.config, sender, core.clock) if scheduler else None
+    slack_users = [p.slack_user for p in core.config.people if p.slack_user]
+    ticker = DeliveryScheduler(core.uow, core.config, sender, core.clock,
+                               prepare=lambda: gateway.open_ahead(slack_users)) if scheduler else None
     deps = Deps(core=core, client=gateway.client, gateway=gateway, sender=sender, scheduler=ticker,
                 seal=MetadataSeal.for_secrets(signing_secret, gateway.client.token))
     app = build_app(deps, signing_secret=signing_secret, token_verification=token_verification,

@@ -23,6 +23,8 @@ from ncpi_core.usecases.ledger.dry_run import would_send
 
 log = logging.getLogger(__name__)
 JOB_ID = "ncpi-delivery-tick"
+PREPARE_JOB_ID = "ncpi-prepare"
+PREPARE_EVERY = 300  # seconds between two runs of the front end's preparation (opening DMs ahead)
 
 
 class DeliveryScheduler:
@@ -30,13 +32,17 @@ class DeliveryScheduler:
 
     def __init__(self, uow_factory: UowFactory, config: ForceConfig, port: DeliveryPort,
                  clock: Callable[[], datetime], interval_seconds: int = 60,
-                 draw_chart: ChartDrawer | None = render_chart_png) -> None:
+                 draw_chart: ChartDrawer | None = render_chart_png,
+                 prepare: Callable[[], object] | None = None) -> None:
         self.uow_factory = uow_factory
         self.config = config
         self.port = port
         self.clock = clock
         self.interval_seconds = interval_seconds
         self.draw_chart = draw_chart
+        # the front end's work ahead of the sends (Slack: open the DMs of new leads, at
+        # conversations.open's own pace, so a first cycle's prompts do not wait for it)
+        self.prepare = prepare
         self.worker = new_worker_id()
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.last: TickResult | None = None
@@ -73,8 +79,19 @@ class DeliveryScheduler:
         self.scheduler.add_job(self.tick, "interval", seconds=self.interval_seconds, id=JOB_ID,
                                coalesce=True, max_instances=1, misfire_grace_time=self.interval_seconds,
                                next_run_time=datetime.now(UTC), replace_existing=True)
+        if self.prepare is not None and not self.dry_run:
+            self.scheduler.add_job(self._prepare, "interval", seconds=PREPARE_EVERY, id=PREPARE_JOB_ID,
+                                   coalesce=True, max_instances=1, next_run_time=datetime.now(UTC),
+                                   replace_existing=True)
         self.scheduler.start()
         log.info("delivery scheduler started: a tick every %ss", self.interval_seconds)
+
+    def _prepare(self) -> None:
+        try:
+            assert self.prepare is not None
+            self.prepare()
+        except Exception:  # noqa: BLE001 - the sends still open what they need themselves
+            log.exception("preparing ahead of the sends failed; the next run will try again")
 
     def wake(self) -> None:
         """Run the next tick now (e.g. after `/ncpi chase` queued deliveries)."""

@@ -5,22 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.bootstrap import Core, build_core
-from bot.cli.packs import export_pack
-from bot.cli.progress import Progress
-from bot.cli.schedule import parse_when
 from bot.copy import decision_hint
-from ncpi_core.domain.summaries.chart import ChartData, ChartUnavailable, describe_chart
 from ncpi_core.errors import InvalidInput
-from ncpi_core.reports.chart import CHART_FORMATS, render_chart, render_chart_png
 from ncpi_core.reports.common import NO_PLAN
-from ncpi_core.reports.export import write_export
 from ncpi_core.reports.render import render_summary
 from ncpi_core.storage.errors import database_errors
-from ncpi_core.usecases.charts import chart_data
-from ncpi_core.usecases.exports import build_export
 from ncpi_core.usecases.summaries import summary_now
+
+if TYPE_CHECKING:
+    from ncpi_core.domain.summaries.chart import ChartData
 
 
 def _core(args: argparse.Namespace) -> Core:
@@ -28,6 +24,8 @@ def _core(args: argparse.Namespace) -> Core:
     core = build_core()
     when = getattr(args, "now", None)
     if when:
+        from bot.cli.schedule import parse_when  # lazy: start-up time (the tick's imports)
+
         fixed = parse_when(when, core.tz, core.now())
         core.clock = lambda: fixed
     return core
@@ -59,25 +57,36 @@ def summary(args: argparse.Namespace) -> int:
 def _chart(core: Core) -> tuple[bytes | None, str]:
     """The chart for the export (xlsx's Chart sheet, the HTML pack) and its words, or (None, "")
     when matplotlib is not installed."""
+    from ncpi_core.domain.summaries import chart as words  # lazy: start-up time
+    from ncpi_core.usecases.charts import chart_data  # lazy: start-up time
+
     data = chart_data(core.uow, core.config, core.now())
     try:
-        return _chart_png_of(data), describe_chart(data)
-    except ChartUnavailable:
+        return _chart_png_of(data), words.describe_chart(data)
+    except words.ChartUnavailable:
         return None, ""
 
 
 def _chart_png_of(data: ChartData) -> bytes:
+    from ncpi_core.reports.chart import render_chart_png  # lazy: start-up time (matplotlib)
+
     return render_chart_png(data)
 
 
 def export(args: argparse.Namespace) -> int:
     """Write the plan with its latest updates, history and audit trail to --out."""
+    from bot.cli.progress import Progress  # lazy: start-up time of the other commands
+    from ncpi_core.reports.export import write_export  # lazy: start-up time (openpyxl, jinja2)
+    from ncpi_core.usecases.exports import build_export  # lazy: start-up time
+
     core = _core(args)
     out = Path(args.out)
     if not out.parent.exists():
         print(f"ncpi export: the folder {out.parent} does not exist.", file=sys.stderr)
         return 1
     if args.revisit or args.audience != "internal":
+        from bot.cli.packs import export_pack  # lazy: start-up time (the packs' templates)
+
         return export_pack(args, core, out)
     args.format = args.format or "xlsx"
     with database_errors(core.settings.database_url), Progress("ncpi export") as progress:
@@ -103,6 +112,9 @@ def export(args: argparse.Namespace) -> int:
 
 def chart(args: argparse.Namespace) -> int:
     """Draw the plan's position at each past meeting, and progress per recommendation, as a PNG."""
+    from ncpi_core.reports.chart import CHART_FORMATS, render_chart  # lazy: start-up time
+    from ncpi_core.usecases.charts import chart_data  # lazy: start-up time
+
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in CHART_FORMATS:  # never PNG bytes in a file named .jpg

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,23 +16,25 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
+from bot.slack.pacing import RetryAfterHandler, pacer_for
 from ncpi_core.storage.base import UowFactory
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"  # the name this front end's DMs are kept under in the conversations table
+BULK_READ_EVERY = 60.0  # seconds: stored DMs are read all at once at most this often (once a tick)
 
 
 def build_web_client(token: str | None, base_url: str, timeout: int = 30,
                      max_retries: int = 5) -> WebClient:
-    """A WebClient that waits out 429s (Retry-After), retries 5xx and dropped connections."""
+    """A WebClient that waits out 429s (Retry-After, then paced), retries 5xx and dropped connections."""
     handlers = [
         ConnectionErrorRetryHandler(max_retry_count=max_retries),
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        # a 429 teaches the method's pace, shared by the process (bot.slack.pacing)
+        RetryAfterHandler(max_retry_count=max_retries, pacer=pacer_for(base_url, token)),
         ServerErrorRetryHandler(max_retry_count=max_retries),
     ]
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
@@ -46,6 +49,7 @@ class SlackGateway:
         self.uow_factory = uow_factory
         self.clock = clock or (lambda: datetime.now(UTC))
         self._dm_cache: dict[str, str] = {}
+        self._bulk_read_at = -BULK_READ_EVERY  # monotonic time of the last read of every stored DM
         self._user_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -71,15 +75,51 @@ class SlackGateway:
                 self._dm_cache[slack_user] = channel
             return channel
 
+    def open_ahead(self, slack_users: list[str], budget: float = 120.0) -> int:
+        """Open the DMs not opened yet (new leads), at conversations.open's pace, for at most
+        `budget` seconds; returns how many were opened. Run ahead of the sends (the scheduler's
+        preparation job), so that the first prompts to a new lead do not wait for it."""
+        deadline = time.monotonic() + budget
+        opened = 0
+        for user in slack_users:
+            if time.monotonic() > deadline:
+                break
+            with self._lock:
+                known = user in self._dm_cache
+            if known or self._stored_dm(user) is not None:
+                continue
+            self.dm_channel(user)
+            opened += 1
+        return opened
+
     def _stored_dm(self, slack_user: str) -> str | None:
+        """From the database: every stored DM read at once (at most once a minute, so a fan-out of
+        prompts reads them in one transaction, not one each), then this user's alone if missing
+        (another replica may have opened it since)."""
         if self.uow_factory is None:
             return None
+        now = time.monotonic()
+        with self._lock:
+            bulk = now - self._bulk_read_at > BULK_READ_EVERY
+            if bulk:
+                self._bulk_read_at = now
+        if bulk:
+            with self.uow_factory() as uow:
+                stored_all = uow.read_only().conversations.conversations(PLATFORM)
+            with self._lock:
+                for user, channel in stored_all.items():
+                    self._dm_cache.setdefault(user, channel)
+            if slack_user in stored_all:
+                return stored_all[slack_user]
         with self.uow_factory() as uow:
-            stored = uow.conversations.get(PLATFORM, slack_user)
+            stored = uow.read_only().conversations.get(PLATFORM, slack_user)
         return stored[0] if stored is not None else None
 
     def _open_dm(self, slack_user: str) -> str:
+        pace = pacer_for(self.client.base_url, self.client.token).pace("conversations.open")
+        pace.acquire()  # its own pace (Tier 3): opening DMs never slows the posts
         resp = self.client.conversations_open(users=slack_user)
+        pace.accepted()
         channel = str(resp["channel"]["id"])
         if self.uow_factory is not None:
             with self.uow_factory() as uow:

@@ -19,9 +19,6 @@ fails the delivery for good, and the ledger tells the administrators.
 from __future__ import annotations
 
 import logging
-import random
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,13 +26,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.copy import SLACK, error_text
 from bot.slack.blocks.deliveries import PLATFORM, Addresses, render_body
 from bot.slack.errors import with_fix
 from bot.slack.gateway import SlackGateway
+from bot.slack.pacing import Pacer, RetryAfterHandler, pacer_for
 from bot.slack.parts import PACK_LIMIT, Body, Part, blocks_size, pack, resume_at
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.ledger import MessageRef
@@ -95,61 +91,11 @@ class Refused(Exception):
         self.error = error
 
 
-class SendGate:
-    """Shared by the threads of one sender: after a 429, nobody posts until Retry-After has passed.
-
-    Without it each sender thread finds the limit for itself, and every extra 429 costs a whole
-    Retry-After of that thread's time.
-    """
-
-    def __init__(self) -> None:
-        self._until = 0.0
-        self._lock = threading.Lock()
-
-    def close_for(self, seconds: float) -> None:
-        with self._lock:
-            self._until = max(self._until, time.monotonic() + seconds)
-
-    def wait(self) -> None:
-        while True:
-            with self._lock:
-                delay = self._until - time.monotonic()
-            if delay <= 0:
-                return
-            time.sleep(delay)
-
-
-class RetryAfterHandler(RateLimitErrorRetryHandler):
-    """Waits a 429's Retry-After plus at most 0.1 s of jitter, holding the shared gate meanwhile.
-
-    slack_sdk's own handler adds up to a whole second (random()), which wastes half of each
-    one-second rate-limit window on average when a fan-out of prompts meets the limit.
-    """
-
-    def __init__(self, max_retry_count: int = 1, gate: SendGate | None = None) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.gate = gate or SendGate()
-
-    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
-                                 response: HttpResponse | None = None,
-                                 error: Exception | None = None) -> None:
-        if response is None:
-            raise error  # type: ignore[misc]
-        state.next_attempt_requested = True
-        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
-        try:
-            wait = float(values[0] if isinstance(values, list) else values)  # type: ignore[arg-type]
-        except (TypeError, ValueError, IndexError):
-            wait = 1.0
-        self.gate.close_for(max(0.0, wait) + random.random() * 0.1)
-        self.gate.wait()
-        state.increment_current_attempt()
-
-
-def build_post_client(client: WebClient, max_retries: int = 5, gate: SendGate | None = None) -> WebClient:
+def build_post_client(client: WebClient, max_retries: int = 5, pacer: Pacer | None = None) -> WebClient:
     """A copy of `client` for chat.postMessage that retries only on 429 (never blindly on 5xx)."""
     return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
-                     retry_handlers=[RetryAfterHandler(max_retry_count=max_retries, gate=gate)])
+                     retry_handlers=[RetryAfterHandler(max_retry_count=max_retries,
+                                                       pacer=pacer or pacer_for(client.base_url, client.token))])
 
 
 class DeliverySender:
@@ -160,8 +106,8 @@ class DeliverySender:
     def __init__(self, gateway: SlackGateway, config: ForceConfig, post_client: WebClient | None = None) -> None:
         self.gateway = gateway
         self.addresses = Addresses(config)
-        self.gate = SendGate()
-        self.post_client = post_client or build_post_client(gateway.client, gate=self.gate)
+        self.pacer = pacer_for(gateway.client.base_url, gateway.client.token)  # shared by the process
+        self.post_client = post_client or build_post_client(gateway.client, pacer=self.pacer)
 
     # --- the port ---------------------------------------------------------------------------
     def send(self, message: Outgoing) -> MessageRef:
@@ -344,8 +290,10 @@ class DeliverySender:
                     log.info("delivery %s was posted despite the error: found it", key)
                     return MessageRef(channel, found)
             try:
-                self.gate.wait()  # another thread met the rate limit: wait its Retry-After out too
+                pace = self.pacer.pace("chat.postMessage")
+                pace.acquire()  # this call's turn at the workspace's rate (once it is known)
                 resp = self.post_client.chat_postMessage(**kwargs)
+                pace.accepted()
                 return MessageRef(str(resp["channel"]), str(resp["ts"]))
             except SlackApiError as exc:
                 status = getattr(exc.response, "status_code", 200)

@@ -15,7 +15,7 @@ from bot.standin.faults import Fault
 from bot.standin.files import UPLOAD_PATH, receive_upload
 from bot.standin.methods import METHODS, Context
 from bot.standin.recording import Call
-from bot.standin.responses import RESPONSE_PATH
+from bot.standin.responses import ANSWERED_IN_BODY, RESPONSE_PATH
 from bot.standin.scopes import needed_scope
 from bot.standin.workspace import ApiError
 
@@ -79,6 +79,15 @@ class StandInHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith("/api/"):
             self._api(url.path[len("/api/"):], body, url.query)
+        elif url.path.startswith(RESPONSE_PATH) and url.query == ANSWERED_IN_BODY:
+            # a command's answer given in its HTTP body, told to the stand-in by the sender (as
+            # Slack shows it): not a post to the response URL, so not counted as one
+            try:
+                payload = json.loads(body.decode("utf-8") or "{}")
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                payload = {}
+            status, text = self.standin.response_urls.answer(url.path[len(RESPONSE_PATH):], payload)
+            self._send(status, text.encode(), "text/plain; charset=utf-8")
         elif url.path.startswith(RESPONSE_PATH):
             fault = self.standin.faults.decide(RESPONSE_URL_METHOD)
             if fault is not None and fault.drop:  # a response URL that never answers

@@ -13,6 +13,7 @@ from bot.standin.validation import check_blocks
 from bot.standin.workspace import BOT_USER_ID, Workspace
 
 RESPONSE_PATH = "/response_url/"
+ANSWERED_IN_BODY = "answered_in_body=1"  # query of the stand-in's own note of a command answered in its body
 # "You can use a response_url up to five times within 30 minutes" (Slack, handling interactions):
 # a sixth post, or one after half an hour, is refused and shows nothing.
 MAX_USES = 5
@@ -56,6 +57,14 @@ class ResponseUrls:
         refused = self._use(rid, payload)
         if refused is not None:
             return 404, refused
+        return self._record(rid, payload)
+
+    def answer(self, rid: str, payload: dict[str, Any]) -> tuple[int, str]:
+        """Record a command's answer given in the body of its acknowledgement: Slack shows it as it
+        shows a response-URL post (ephemeral unless said otherwise), without using the URL up."""
+        return self._record(rid, payload)
+
+    def _record(self, rid: str, payload: dict[str, Any]) -> tuple[int, str]:
         with self._lock:
             origin = dict(self._origins.get(rid, {}))
         blocks = payload.get("blocks") or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -21,6 +22,7 @@ from bot.standin.payloads import (
     build_slash_command,
     build_view_submission,
 )
+from bot.standin.responses import ANSWERED_IN_BODY, RESPONSE_PATH
 
 if TYPE_CHECKING:
     from bot.standin.webapi import SlackStandIn
@@ -66,7 +68,7 @@ class SlackSender:
     """
 
     def __init__(self, app_url: str, signing_secret: str, timeout: float = 10.0,
-                 standin: SlackStandIn | None = None) -> None:
+                 standin: SlackStandIn | None = None, show_answers: bool = True) -> None:
         """Point the sender at an app.
 
         Args:
@@ -75,11 +77,14 @@ class SlackSender:
             timeout: Seconds to wait for an answer.
             standin: When given, commands and message clicks carry response URLs it serves
                 (so ``respond()`` works and lands in ``standin.responses``).
+            show_answers: A command answered in its HTTP body is shown by the stand-in, as Slack
+                shows it (False: a benchmark times the bare answer).
         """
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.timeout = timeout
         self.standin = standin
+        self.show_answers = show_answers
 
     # ---- the wire -----------------------------------------------------------------------------
     def signed_headers(self, body: str, signing: Signing = "valid") -> dict[str, str]:
@@ -137,7 +142,28 @@ class SlackSender:
             response_url = self.standin.new_response_url(channel_id, user_id)
         fields = build_slash_command(user_id, text, command, channel_id, channel_name,
                                      response_url, trigger_id)
-        return self.send_form(fields, signing)
+        sent = self.send_form(fields, signing)
+        if self.show_answers and sent.status == 200 and sent.body.startswith("{") and response_url:
+            try:  # an answer in the acknowledgement's body: Slack shows it as a message
+                answer = json.loads(sent.body)
+            except json.JSONDecodeError:
+                answer = None
+            if isinstance(answer, dict):
+                self._show_answer(response_url, answer)
+        return sent
+
+    def _show_answer(self, response_url: str, answer: dict[str, Any]) -> None:
+        """Tell the stand-in (in this process, or over HTTP at the response URL's host) to show a
+        command's answer given in its body; a response URL of no stand-in is left alone."""
+        if self.standin is not None:
+            self.standin.command_answered(response_url, answer)
+            return
+        if RESPONSE_PATH not in response_url or not (answer.get("text") or answer.get("blocks")):
+            return
+        request = urllib.request.Request(f"{response_url}?{ANSWERED_IN_BODY}", data=json.dumps(answer).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=5):
+            pass
 
     def block_action(self, user_id: str, action_id: str, value: str | None = None, *,
                      signing: Signing = "valid", **kwargs: Any) -> SentRequest:

@@ -80,6 +80,8 @@ class SocketModeStandIn:
         # Set by SlackStandIn so pushed commands and clicks carry response URLs it serves, modal
         # submissions carry the view it opened, and answers Slack would refuse are recorded.
         self.response_url_factory: Callable[..., str] | None = None
+        # a command answered in its ack's payload is shown like a response-URL post
+        self.command_answered: Callable[[str, dict[str, Any]], None] | None = None
         self.view_lookup: Callable[[str], dict[str, Any] | None] | None = None
         self.report_invalid: Callable[[str, str, Any], None] | None = None
         self.event_hook: Callable[[dict[str, Any]], None] | None = None
@@ -238,8 +240,12 @@ class SocketModeStandIn:
         if self.response_url_factory and not kwargs.get("response_url"):
             kwargs["response_url"] = self.response_url_factory(
                 channel=kwargs.get("channel_id", "C0SILVER01"), user=user_id)
-        return self.push_and_wait_ack(
+        result = self.push_and_wait_ack(
             build_envelope("slash_commands", build_slash_command(user_id, text, **kwargs)), timeout)
+        answer = result.ack.get("payload")
+        if self.command_answered is not None and isinstance(answer, dict) and kwargs.get("response_url"):
+            self.command_answered(str(kwargs["response_url"]), answer)
+        return result
 
     def block_action(self, user_id: str, action_id: str, value: str | None = None,
                      timeout: float = 3.0, **kwargs: Any) -> AckResult:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.standin.faults import FaultControls, FaultPlan
 from bot.standin.handler import StandInHandler
 from bot.standin.recording import Call, InvalidPayload, Message, ViewRecord
-from bot.standin.responses import ResponseUrls
+from bot.standin.responses import RESPONSE_PATH, ResponseUrls
 from bot.standin.scopes import manifest_scopes, parse_scopes
 from bot.standin.socketmode import SocketModeStandIn
 from bot.standin.validation import MAX_BLOCKS_CHARS
@@ -168,6 +168,7 @@ class SlackStandIn(FaultControls):
             if self._socket is None:
                 self._socket = SocketModeStandIn().start()
                 self._socket.response_url_factory = self.new_response_url
+                self._socket.command_answered = self.command_answered
                 self._socket.view_lookup = self.opened_view
                 self._socket.report_invalid = self.report_invalid
                 self._socket.event_hook = self.note_event
@@ -354,6 +355,11 @@ class SlackStandIn(FaultControls):
         self.faults.clear()
 
     # ---- response URLs ------------------------------------------------------------------------
+    def command_answered(self, response_url: str, payload: dict[str, Any]) -> None:
+        """A slash command answered in its acknowledgement's body: shown like a response-URL post."""
+        if RESPONSE_PATH in response_url and (payload.get("text") or payload.get("blocks")):
+            self.response_urls.answer(response_url.rsplit(RESPONSE_PATH, 1)[1], payload)
+
     def new_response_url(self, channel: str | None = None, user: str | None = None,
                          message_ts: str | None = None) -> str:
         """A response URL on this server, as Slack sends with commands and actions.

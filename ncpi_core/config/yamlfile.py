@@ -12,7 +12,11 @@ from ncpi_core.errors import Problem, ValidationFailed
 Path_ = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):
     """Safe loader that leaves dates as strings: pydantic parses them and names a bad one."""
 
 
@@ -57,9 +61,10 @@ class YamlDoc:
 
 def parse_yaml(text: str, name: str) -> YamlDoc:
     """Parse YAML text; a syntax error becomes a Problem naming the line."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    loader = _Loader(text)
+    try:  # parsed once: the nodes give each key's line, and the data is constructed from them
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -68,6 +73,8 @@ def parse_yaml(text: str, name: str) -> YamlDoc:
         ) from None
     except yaml.YAMLError as exc:
         raise ValidationFailed([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
         _index(node, (), lines)

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
 from dateutil.rrule import rrulestr
 
 from ncpi_core.config.schema import BANK_HOLIDAY_REGIONS, ForceConfig, RecurringMeeting, Timings
@@ -23,6 +22,8 @@ def _holidays(region: str, first_year: int, last_year: int) -> frozenset[date]:
     subdiv = BANK_HOLIDAY_REGIONS[region]
     if not subdiv:
         return frozenset()
+    import holidays as holidays_lib  # loaded on the first working-day question, not by every command
+
     days = holidays_lib.country_holidays("GB", subdiv=subdiv, years=range(first_year, last_year + 1))
     return frozenset(days.keys())
 

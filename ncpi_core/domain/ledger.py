@@ -152,7 +152,7 @@ class DeliveryRecord:
     payload: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long-lived plan holds a hundred thousand of these
 class PromptRecord:
     """A prompt that was sent, and the first update to its action after it (participation)."""
 
@@ -161,3 +161,4 @@ class PromptRecord:
     sent_at: datetime
     meeting: str | None
     answered_at: datetime | None
+    id: int = field(default=0, compare=False)  # the ledger row (a kept list is refreshed by it)

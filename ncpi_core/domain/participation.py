@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PromptSent:
     person: str
     action_id: str

@@ -12,7 +12,7 @@ use case calls `uow.commit()`.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -123,6 +123,10 @@ class UpdateRepository(abc.ABC):
                action_ids: Sequence[str] | None = None) -> dict[str, Update]:
         """The latest update of each action (as it stood at `as_of`), by action id; the cost
         follows the number of actions, not the length of the history."""
+
+    @abc.abstractmethod
+    def actions_updated_after(self, update_id: int | None) -> set[str]:
+        """The actions of the updates whose id is above `update_id` (every action updated, if None)."""
 
     @abc.abstractmethod
     def for_action(self, action_id: str, limit: int | None = None) -> list[Update]:
@@ -265,8 +269,10 @@ class LedgerRepository(abc.ABC):
         """The action of the prompt or nudge posted at `where` (a reply in its thread)."""
 
     @abc.abstractmethod
-    def prompts_sent(self, until: datetime) -> list[PromptRecord]:
-        """Every prompt sent up to `until`, with the first update to its action after it."""
+    def prompts_sent(self, until: datetime, *, sent_from: datetime | None = None,
+                     action_ids: Collection[str] | None = None) -> list[PromptRecord]:
+        """Every prompt sent up to `until`, with the first update to its action after it; only
+        those sent at or after `sent_from`, or only those of `action_ids`, when given."""
 
     @abc.abstractmethod
     def get(self, key: str) -> DeliveryRecord | None: ...
@@ -313,6 +319,10 @@ class ConversationRepository(abc.ABC):
     @abc.abstractmethod
     def addresses(self, platform: str) -> set[str]:
         """Every address with a stored conversation on `platform`."""
+
+    @abc.abstractmethod
+    def conversations(self, platform: str) -> dict[str, str]:
+        """Every stored conversation on `platform`: address -> conversation id (one read for all)."""
 
 
 @dataclass(frozen=True)
@@ -366,6 +376,14 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
+
+    def read_only(self) -> UnitOfWork:
+        """Declare, before its first read, that this unit of work only reads (returns itself).
+
+        SQLite then begins without taking its one write lock (a snapshot under WAL), so readers
+        never queue behind writers or each other; elsewhere it changes nothing.
+        """
+        return self
 
     @abc.abstractmethod
     def data_version(self) -> DataVersion:

@@ -43,6 +43,9 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+READ_ONLY = "ncpi_read_only"  # a connection's execution option: its transactions only read
+
+
 def build_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings each database needs for safe concurrent use."""
     url = normalise_url(url)
@@ -69,7 +72,10 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Take the write lock at BEGIN: one writer at a time, no lock upgrades that deadlock.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A unit of work declared read-only (`UnitOfWork.read_only`) begins without it: under
+            # WAL it reads a snapshot while a writer writes, and never queues behind one.
+            reading = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
         # pysqlite's own transaction handling must be off for the explicit BEGIN above
         @event.listens_for(engine, "connect", insert=True)

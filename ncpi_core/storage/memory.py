@@ -227,6 +227,9 @@ class MemoryConversationRepository(ConversationRepository):
     def addresses(self, platform: str) -> set[str]:
         return {address for p, address in self._uow.tables.conversations if p == platform}
 
+    def conversations(self, platform: str) -> dict[str, str]:
+        return {address: found[0] for (p, address), found in self._uow.tables.conversations.items() if p == platform}
+
 
 class MemoryUnitOfWork(UnitOfWork):
     """One unit of work on a `Store`: serialised with every other, as one SQLite writer at a time."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -132,9 +132,12 @@ class MemoryLedgerRepository(LedgerRepository):
                            and d.kind in rules.THREAD_KINDS)
         return found[0].action_id if found else None
 
-    def prompts_sent(self, until: datetime) -> list[PromptRecord]:
+    def prompts_sent(self, until: datetime, *, sent_from: datetime | None = None,
+                     action_ids: Collection[str] | None = None) -> list[PromptRecord]:
         prompts = self._rows(lambda d: d.kind == Kind.PROMPT.value and d.state == DeliveryState.SENT.value
                              and d.sent_at is not None and d.sent_at <= until
+                             and (sent_from is None or d.sent_at >= sent_from)
+                             and (action_ids is None or d.action_id in action_ids)
                              and d.person is not None and d.action_id is not None)
         updates = self._uow.tables.updates.values()
         out = []
@@ -143,7 +146,7 @@ class MemoryLedgerRepository(LedgerRepository):
             sent_at = d.sent_at
             answered = min((u.created_at for u in updates if u.action_id == d.action_id
                             and sent_at <= u.created_at <= until), default=None)
-            out.append(PromptRecord(d.person, d.action_id, sent_at, d.meeting, answered))
+            out.append(PromptRecord(d.person, d.action_id, sent_at, d.meeting, answered, d.id))
         return out
 
     def get(self, key: str) -> DeliveryRecord | None:

@@ -145,6 +145,9 @@ class MemoryUpdateRepository(UpdateRepository):
                 latest[u.action_id] = u.model_copy()
         return latest
 
+    def actions_updated_after(self, update_id: int | None) -> set[str]:
+        return {u.action_id for u in self._newest_first() if update_id is None or (u.id or 0) > update_id}
+
     def for_action(self, action_id: str, limit: int | None = None) -> list[Update]:
         rows = [u.model_copy() for u in self._newest_first() if u.action_id == action_id]
         return rows[:limit] if limit else rows

@@ -212,6 +212,9 @@ class DeliveryRow(Base):
     conversation: Mapped[str | None] = mapped_column(String(300), nullable=True)
     message_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a prompt's first answer (the earliest update to its action at or after the send), written
+    # when either of the two is stored, so participation reads it instead of searching updates
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib
 import os
 import random
 import sqlite3
@@ -198,6 +199,7 @@ def _prompt_rows(actions: list[tuple[str, str]], every: timedelta = timedelta(we
 
 UPDATE_COLUMNS = ("action_id", "rag", "progress", "narrative", "blockers", "evidence", "author",
                   "author_identity", "source", "created_at", "idempotency_key")
+ANSWERED_FILL = importlib.import_module("ncpi_core.storage.migrations.versions.0006_perf").BACKFILL
 PROMPT_COLUMNS = ("key", "kind", "meeting", "action_id", "person", "recipient", "due_at", "expires_at",
                   "state", "attempts", "platform", "conversation", "message_ref", "sent_at", "created_at",
                   "payload")
@@ -305,6 +307,9 @@ def generate(url: str, name: str, *, actions: int | None = None, updates: int | 
                                 _update_rows(acts, total, random.Random(seed), config))
         phases["updates"] = time.perf_counter() - started - sum(phases.values())
         n_prompts = bulk_insert(engine, "deliveries", PROMPT_COLUMNS, _prompt_rows(acts)) if prompts else 0
+        if n_prompts:  # each prompt's first answer, as the repositories write it (migration 0006's fill)
+            with engine.begin() as conn:
+                conn.execute(text(ANSWERED_FILL))
         phases["prompts"] = time.perf_counter() - started - sum(phases.values())
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

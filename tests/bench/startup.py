@@ -52,12 +52,18 @@ def startup_rows(db_url: str, cwd: Path, runs: int = 7) -> list[dict[str, Any]]:
               [sys.executable, "-c", "import slack_bolt, sqlalchemy, pydantic"]),
              ("ncpi --help", [*ncpi, "--help"]),
              ("ncpi summary", [*ncpi, "summary"]),
-             ("ncpi summary --level gold --format json", [*ncpi, "summary", "--level", "gold", "--format", "json"])]
-    rows = []
+             ("ncpi summary --level gold --format json", [*ncpi, "summary", "--level", "gold", "--format", "json"]),
+             ("ncpi schedule --format json", [*ncpi, "schedule", "--format", "json"]),
+             ("ncpi next", [*ncpi, "next"]),
+             ("ncpi check", [*ncpi, "check"])]
+    rows: list[dict[str, Any]] = []
     for name, argv in cases:
         samples = [s * 1000 for s in time_process(argv, env, cwd, runs)]
         rows.append({"what": name, "runs": runs, "median_ms": round(median(samples), 1),
                      "p99_ms": round(percentile(samples, 99), 1)})
+    floor = rows[0]["median_ms"]
+    for row in rows:
+        row["vs_python"] = round(row["median_ms"] / floor, 1)
     return rows
 
 
@@ -67,8 +73,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def idle_rss(db_url: str, api_url: str, cwd: Path, settle: float = 2.0) -> dict[str, Any]:
-    """RSS of `ncpi run --mode http` once it answers /healthz and has sat idle for `settle` s."""
+def idle_rss(db_url: str, api_url: str, cwd: Path, settle: float = 2.0,
+             slack: Any = None, summaries: int = 0, label: str = "") -> dict[str, Any]:
+    """RSS of `ncpi run --mode http` once it answers /healthz and has sat idle for `settle` s; with
+    `summaries`, after that many signed `/ncpi summary` commands (each after a fresh write when
+    `label` says so: every one a miss), answered through `slack` (the stand-in)."""
     port = free_port()
     env = clean_env(NCPI_DATABASE_URL=db_url, SLACK_BOT_TOKEN="xoxb-bench-token",
                     SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url)
@@ -91,8 +100,24 @@ def idle_rss(db_url: str, api_url: str, cwd: Path, settle: float = 2.0) -> dict[
         if ready is None:
             raise AssertionError("ncpi run never answered /healthz")
         time.sleep(settle)
-        return {"what": "ncpi run --mode http (idle, scheduler on)", "ready_ms": round(ready * 1000),
-                "rss_mib": round(rss_kib(proc.pid) / 1024, 1)}
+        idle = round(rss_kib(proc.pid) / 1024, 1)
+        if not summaries:
+            return {"what": "ncpi run --mode http (idle, scheduler on)", "ready_ms": round(ready * 1000),
+                    "rss_mib": idle}
+        from bot.standin import SlackSender  # the bench's own import, only for this case
+
+        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, timeout=120)
+        for i in range(summaries):
+            url = slack.new_response_url(channel="C0SILVER01", user="U0TACC0001")
+            before = len(slack.responses)
+            answer = sender.slash_command("U0TACC0001", "summary gold" if i % 2 else "summary", response_url=url)
+            assert answer.status == 200, answer.body[:300]
+            deadline = time.monotonic() + 180
+            while not answer.body and len(slack.responses) == before and time.monotonic() < deadline:
+                time.sleep(0.1)  # the answer came by response URL (acked empty first)
+        time.sleep(settle + 3)
+        return {"what": f"ncpi run --mode http after {summaries} {label}summaries", "ready_ms": round(ready * 1000),
+                "rss_mib": round(rss_kib(proc.pid) / 1024, 1), "idle_rss_mib": idle}
     finally:
         proc.terminate()
         try:

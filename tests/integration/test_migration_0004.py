@@ -14,11 +14,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from ncpi_core.config.schema import ForceConfig, PlanFile
-from ncpi_core.domain.models import RAG, ActionStatus, Source, Update
+from ncpi_core.domain.models import RAG, ActionStatus, Source
 from ncpi_core.domain.records import AuditEntry, Challenge, DecisionRecord, Embedding
 from ncpi_core.storage.engine import build_engine
 from ncpi_core.storage.migrate import current_revision, downgrade, head_revision, upgrade
 from ncpi_core.storage.sql import SqlUowFactory
+from ncpi_core.storage.sql.common import UPDATES
 from ncpi_core.storage.tables import Base
 from tests.conftest import private_postgres_database
 from tests.integration.old_schema import load_plan_at_old_revision
@@ -47,9 +48,14 @@ def _fill(engine: sa.Engine, config: ForceConfig, plan: PlanFile) -> None:
     load_plan_at_old_revision(engine, config, plan, T0)  # (the recommendations table has grown since)
     uow = SqlUowFactory(engine)
     with uow() as u:
-        for i, action in enumerate(u.plan.actions()):
-            u.updates.add(Update(action_id=action.id, rag=RAG.GREEN, progress=i, source=Source.DM,
-                                 created_at=T0 + timedelta(minutes=i)), f"key-{i}")
+        actions = u.plan.actions()
+    # rows as revision 0003 holds them (today's repositories also write what later revisions add)
+    with engine.begin() as conn:
+        conn.execute(UPDATES.insert(), [
+            {"action_id": action.id, "rag": RAG.GREEN.value, "progress": i, "narrative": "", "blockers": "",
+             "evidence": "", "source": Source.DM.value, "created_at": T0 + timedelta(minutes=i),
+             "idempotency_key": f"key-{i}"} for i, action in enumerate(actions)])
+    with uow() as u:
         closed = u.plan.action("R4.1")
         assert closed is not None
         u.plan.change_action("R4.1", closed.version, status=ActionStatus.CLOSED)

@@ -393,6 +393,9 @@ def test_conversations_per_platform_upserted(any_uow_factory: UowFactory) -> Non
         assert uow.conversations.get("other", "U1") == ("a:1", reference)
         assert uow.conversations.addresses("chat") == {"U1", "U2"}
         assert uow.conversations.addresses("nowhere") == set()
+        assert uow.conversations.conversations("chat") == {"U1": "D9", "U2": "D2"}  # every one, in one read
+        assert uow.conversations.conversations("other") == {"U1": "a:1"}
+        assert uow.conversations.conversations("nowhere") == {}
 
 
 # --- at the same time -------------------------------------------------------------------------------

@@ -242,3 +242,45 @@ def test_data_version_sees_a_send(any_uow_factory: UowFactory) -> None:
         uow.commit()
     after = read(any_uow_factory, lambda u: u.data_version())
     assert after.sent_at == NOW + timedelta(minutes=3) and after.deliveries == before.deliveries
+
+
+def test_a_prompt_is_answered_by_an_update_stored_before_its_send_was_recorded(any_uow_factory: UowFactory) -> None:
+    # the answer is kept on the prompt's row: written by the send when the update came first
+    seed_plan(any_uow_factory)
+    add(any_uow_factory, owed("a"))
+    [c] = claim(any_uow_factory)
+    with any_uow_factory() as uow:  # the lead answered while the send was being recorded
+        uow.updates.add(update("R1.1", NOW + timedelta(minutes=3)))
+        uow.commit()
+    with any_uow_factory() as uow:
+        assert uow.ledger.mark_sent(c.id, "w1", "chat", MessageRef("D", "a"), NOW)
+        uow.commit()
+    with any_uow_factory() as uow:
+        assert [p.answered_at for p in uow.ledger.prompts_sent(NOW + timedelta(days=1))] == [NOW + timedelta(minutes=3)]
+        uow.updates.add(update("R1.1", NOW + timedelta(minutes=1)))  # an earlier one stored later
+        uow.commit()
+    with any_uow_factory() as uow:
+        assert [p.answered_at for p in uow.ledger.prompts_sent(NOW + timedelta(days=1))] == [NOW + timedelta(minutes=1)]
+
+
+def test_prompts_sent_narrowed_to_a_moment_or_to_actions(any_uow_factory: UowFactory) -> None:
+    seed_plan(any_uow_factory)
+    add(any_uow_factory, owed("a"), owed("b", action_id="R1.2", person="lead_b"), owed("c", action_id="R2.1"))
+    claims = {c.key: c for c in claim(any_uow_factory)}
+    sent = {"a": NOW, "b": NOW + timedelta(hours=1), "c": NOW + timedelta(hours=2)}
+    with any_uow_factory() as uow:
+        for key, at in sent.items():
+            uow.ledger.mark_sent(claims[key].id, "w1", "chat", MessageRef("D", key), at)
+        first = uow.updates.add(update("R1.1", NOW + timedelta(minutes=5)))
+        uow.updates.add(update("R2.1", NOW + timedelta(hours=3)))
+        uow.commit()
+    until = NOW + timedelta(days=1)
+    with any_uow_factory() as uow:
+        everything = uow.ledger.prompts_sent(until)
+        since_b = uow.ledger.prompts_sent(until, sent_from=NOW + timedelta(hours=1))
+        of_two = uow.ledger.prompts_sent(until, action_ids={"R1.1", "R2.1"})
+        assert uow.updates.actions_updated_after(None) == {"R1.1", "R2.1"}
+        assert first is not None and uow.updates.actions_updated_after(first.id) == {"R2.1"}
+    assert [p.action_id for p in since_b] == ["R1.2", "R2.1"]
+    assert [p.action_id for p in of_two] == ["R1.1", "R2.1"] and of_two == [everything[0], everything[2]]
+    assert len({p.id for p in everything}) == 3 and all(p.id for p in everything)

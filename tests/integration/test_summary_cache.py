@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from ncpi_core.domain.ledger import Kind, MessageRef, Owed, Recipient
 from ncpi_core.domain.models import RAG, Source
-from ncpi_core.usecases.summaries import summary_now
-from ncpi_core.usecases.summary_cache import SummaryCache
+from ncpi_core.storage.base import DataVersion
+from ncpi_core.usecases.summaries import summary_now, summary_reads
+from ncpi_core.usecases.summary_cache import SummaryCache, estimate_size
 from ncpi_core.usecases.updates import UpdateCommand, record_update
 
 NOW = datetime(2022, 3, 17, 9, tzinfo=UTC)
@@ -70,3 +72,89 @@ def test_kept_inputs_never_serve_an_earlier_moment_rows_they_include(loaded, for
     assert cache.misses > misses  # not served from what was read at a later moment
     plain = summary_now(loaded, force_config, NOW, "gold")
     assert earlier.totals == plain.totals and earlier.actions == plain.actions
+
+
+def _finished(loaded, config, cache, at: datetime, builds: list[datetime], level: str = "gold"):  # type: ignore[no-untyped-def]
+    def render(summary):  # type: ignore[no-untyped-def]
+        builds.append(at)
+        return (summary.generated_at.replace(second=0, microsecond=0), dict(summary.totals), len(summary.actions))
+
+    with summary_reads(loaded, config, at, cache) as reads:
+        return reads.finished("test", level, None, None, render)
+
+
+def test_a_finished_summary_is_kept_per_data_version_and_minute(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    cache, builds = SummaryCache(), []
+    first = _finished(loaded, force_config, cache, NOW, builds)
+    again = _finished(loaded, force_config, cache, NOW + timedelta(seconds=40), builds)
+    assert again == first and len(builds) == 1  # the same minute, nothing written: not built again
+    fresh = summary_now(loaded, force_config, NOW + timedelta(seconds=40), "gold")
+    assert again == (fresh.generated_at.replace(second=0, microsecond=0), dict(fresh.totals), len(fresh.actions))
+    _finished(loaded, force_config, cache, NOW + timedelta(minutes=1), builds)
+    assert len(builds) == 2  # a new minute shows a new time: built again
+    _update(loaded, force_config, NOW + timedelta(minutes=1, seconds=5), RAG.RED)
+    after = _finished(loaded, force_config, cache, NOW + timedelta(minutes=1, seconds=10), builds)
+    assert len(builds) == 3 and after[1] != first[1]  # a write: the next reader builds it afresh
+
+
+def test_readers_of_one_missing_value_build_it_once() -> None:
+    cache = SummaryCache()
+    version = DataVersion(1, NOW, None, None, None, None)
+    started, release, builds = threading.Event(), threading.Event(), []
+
+    def build() -> str:
+        builds.append(1)
+        started.set()
+        release.wait(5)
+        return "kept"
+
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(cache.get("k", version, NOW, build)))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=lambda: results.append(cache.get("k", version, NOW, build)))
+    second.start()
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert results == ["kept", "kept"] and builds == [1]
+
+
+def test_the_cache_is_bounded_in_bytes_not_entries() -> None:
+    cache = SummaryCache(size=100, max_bytes=10_000)
+    version = DataVersion(1, NOW, None, None, None, None)
+    for i in range(5):
+        cache.get(f"big{i}", version, NOW, lambda: "x" * 3_000)
+    assert cache.bytes <= 10_000 and len(cache) == 3  # the oldest dropped as the bytes ran out
+    assert cache.peek("big0", version, NOW) is None and cache.peek("big4", version, NOW) is not None
+    assert cache.get("huge", version, NOW, lambda: "y" * 20_000) == "y" * 20_000  # served, never kept
+    assert cache.peek("huge", version, NOW) is None and estimate_size(["ab", {"k": (1, 2)}]) > 0
+
+
+def _send_prompt(loaded, key: str, action_id: str, person: str, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    with loaded() as uow:
+        uow.ledger.add_owed([Owed(key, Kind.PROMPT, at, None, Recipient.of_person(person),
+                                  meeting="silver:20220322T1400Z", action_id=action_id, person=person)], at)
+        [claim] = uow.ledger.claim_keys([key], at, "seed", at + timedelta(minutes=5))
+        assert uow.ledger.mark_sent(claim.id, "seed", "slack", MessageRef("D0", key), at)
+        uow.commit()
+
+
+def test_participation_brought_up_to_date_matches_a_fresh_read(loaded, force_config) -> None:  # type: ignore[no-untyped-def]
+    cache = SummaryCache()
+    day = timedelta(days=1)
+    _send_prompt(loaded, "p1", "R2.1", SAFE, NOW - 3 * day)
+    steps = [
+        lambda: _send_prompt(loaded, "p2", "R2.2", SAFE, NOW - 2 * day),  # a new send
+        lambda: _update(loaded, force_config, NOW - 2 * day + timedelta(hours=3)),  # answers p1
+        lambda: _send_prompt(loaded, "p3", "R2.1", SAFE, NOW - day),  # the next prompt for R2.1
+        lambda: _update(loaded, force_config, NOW - day + timedelta(hours=1), RAG.GREEN),  # answers p3
+    ]
+    at = NOW
+    for i, step in enumerate(steps):
+        step()
+        at = NOW + timedelta(minutes=i)
+        kept = summary_now(loaded, force_config, at, "silver", cache=cache).participation
+        fresh = summary_now(loaded, force_config, at, "silver").participation
+        assert kept == fresh, f"after step {i}"
+    assert fresh is not None and sum(r.answered for r in fresh.rows) == 2 and sum(r.prompts for r in fresh.rows) == 3

@@ -51,6 +51,8 @@ def over_http(bot: BotHarness) -> Deliver:
             sent = bot.sender.send_form({"payload": json.dumps(body)})
         else:  # slash_commands, ssl_check: form fields
             sent = bot.sender.send_form(body)
+            if kind == "slash_commands" and sent.body.startswith("{"):  # answered in the body
+                bot.slack.command_answered(body["response_url"], json.loads(sent.body))
         return sent.status, sent.body, sent.elapsed
 
     return send
@@ -74,6 +76,8 @@ def deliver(request: pytest.FixtureRequest, bot: BotHarness, bot_core: Core) -> 
         envelope = build_envelope(kind, body, retry_attempt=retry, retry_reason="timeout" if retry else "")
         ack = slack.socket_mode.push_and_wait_ack(envelope)
         payload = ack.ack.get("payload")
+        if kind == "slash_commands" and payload:  # answered in the ack: Slack shows it
+            slack.command_answered(body["response_url"], payload)
         return 200, json.dumps(payload) if payload else "", ack.elapsed
 
     yield over_socket

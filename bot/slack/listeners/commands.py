@@ -1,4 +1,4 @@
-"""`/ncpi`: ack at once, then run the sub-command from `bot.slack.subcommands.REGISTRY` and answer.
+"""`/ncpi`: run the sub-command from `bot.slack.subcommands.REGISTRY` and answer, in the ack when in time.
 
 This module registers `my`, `update` and `help`; other modules register theirs.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -26,15 +27,57 @@ log = logging.getLogger(__name__)
 COMMAND = re.compile(r"^/ncpi")  # also /ncpi-test etc. when a second app is installed for trials
 
 
+# Slack waits 3 s for a command's HTTP answer. An answer ready within ACK_BUDGET goes in the body
+# (one message, no response-URL post); otherwise the command is acknowledged empty at the budget and
+# answered later. Kept well under 3 s: a sub-command that waits on Slack itself (a rate-limited
+# views.open, say) must not hold the acknowledgement, and the network takes its share.
+ACK_BUDGET = 0.5
+
+
+class AckOnce:
+    """A command's one acknowledgement: with its answer when that is ready in time, else empty."""
+
+    def __init__(self, ack: Ack) -> None:
+        self._ack = ack
+        self._lock = threading.Lock()
+        self.given = False
+
+    def empty(self) -> None:
+        with self._lock:
+            if not self.given:
+                self.given = True
+                self._ack()
+
+    def answer(self, text: str, blocks: list[dict[str, Any]] | None) -> bool:
+        """Acknowledge with the answer itself (Bolt's `ack(text=…, blocks=…)`); False when too late."""
+        with self._lock:
+            if self.given:
+                return False
+            self.given = True
+            self._ack(text=text, blocks=blocks, response_type="ephemeral")
+            return True
+
+
 def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
     def on_ncpi(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        ack()  # within Slack's 3 seconds, always; the work below runs after
-        with deps.reporting_errors(body, context):
-            run_command(deps, body, respond)
+        once = AckOnce(ack)
+        timer = threading.Timer(ACK_BUDGET, once.empty)  # within Slack's 3 seconds, always
+        timer.daemon = True
+        timer.start()
+        try:
+            with deps.reporting_errors(body, context):
+                try:
+                    run_command(deps, body, respond, once)
+                except Exception:
+                    once.empty()  # acknowledged before the error is answered
+                    raise
+        finally:
+            timer.cancel()
+            once.empty()
 
 
-def run_command(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
+def run_command(deps: Deps, body: dict[str, Any], respond: Respond, once: AckOnce | None = None) -> None:
     """Dispatch one `/ncpi` command and send its reply (errors go to the app's error handler)."""
     name, args, rest = parse_command_text(body.get("text"))
     slack_user = str(body.get("user_id") or "")
@@ -49,12 +92,18 @@ def run_command(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
                          now=deps.now(), trigger_id=body.get("trigger_id"), team_id=body.get("team_id"))
     reply = sub.handler(ctx)
     if reply is not None:
-        send_reply(deps, ctx, reply, respond)
+        send_reply(deps, ctx, reply, respond, once)
 
 
-def send_reply(deps: Deps, ctx: CommandContext, reply: Reply, respond: Respond) -> None:
-    """Ephemeral answers go by response URL; public ones are posted to the channel."""
-    for message in [reply, *reply.more]:
+def send_reply(deps: Deps, ctx: CommandContext, reply: Reply, respond: Respond, once: AckOnce | None = None) -> None:
+    """Ephemeral answers go in the acknowledgement's body when they are one message and ready in
+    time, else by response URL; public ones are posted to the channel."""
+    messages = [reply, *reply.more]
+    if once is not None and not reply.public and not reply.more and once.answer(reply.text, reply.blocks):
+        messages = []  # (a file, if any, follows in the DM)
+    elif once is not None:
+        once.empty()
+    for message in messages:
         if reply.public:
             deps.gateway.post(ctx.channel_id, message.text, message.blocks)
         else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -17,7 +19,7 @@ from ncpi_core.domain import permissions
 from ncpi_core.domain.summaries.model import FILTERS, Summary
 from ncpi_core.errors import NotFound, PermissionDenied
 from ncpi_core.reports.render import render_summary
-from ncpi_core.usecases.summaries import NARROWING, recommendation_ids, summary_now
+from ncpi_core.usecases.summaries import NARROWING, summary_reads
 
 log = logging.getLogger(__name__)
 
@@ -35,40 +37,37 @@ SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [report=VSA] [
 def summary_command(ctx: CommandContext) -> Reply:
     permissions.require_read_summary(ctx.person)
     deps = ctx.deps
-    level, recommendation, only, post = "silver", None, None, False
-    narrow: dict[str, str] = {}  # report=VSA, type=area_for_improvement
-    recs = {rid.lower(): rid for rid in recommendation_ids(deps.uow_factory)}
-    for word in ctx.args:
-        low = word.lower()
-        if low.partition("=")[0] in NARROWING and low.partition("=")[2]:
-            narrow[NARROWING[low.partition("=")[0]]] = word.partition("=")[2]
-        elif low in ("silver", "gold"):
-            level = low
-        elif low in FILTERS:
-            only = low
-        elif low == "post":
-            post = True
-        elif low in recs:
-            recommendation = recs[low]
-        else:
-            sample = ", ".join(list(recs.values())[:4])
-            raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE, sample=sample)
-    if post:
-        try:  # only where ncpi.yaml says this level may be shown, never wherever it is typed
-            permissions.require_post_summary(deps.config, level, PLATFORM, ctx.channel_id)
-        except PermissionDenied as refusal:
-            log.info("refused to post a %s summary in %s", level, ctx.channel_id)
-            # the words name channels as links (ncpi.yaml's ids, no user text): not escaped
-            return Reply(text=copy.error_text(refusal, copy.SLACK))
-    summary = summary_now(deps.uow_factory, deps.config, ctx.now, level, recommendation, only,
-                          cache=deps.summary_cache, **narrow)
-    messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
-    if len(messages) > MAX_SUMMARY_MESSAGES:
-        return _summary_as_file(summary, messages, post, ctx)
-    replies = [Reply(text=text, blocks=body, public=post) for text, body in messages]
-    first = replies[0]
-    first.more = replies[1:]
-    return first
+    # one unit of work: the data version once, then what is kept for it (the answer itself, finished)
+    with summary_reads(deps.uow_factory, deps.config, ctx.now, deps.summary_cache) as reads:
+        level, recommendation, only, post = "silver", None, None, False
+        narrow: dict[str, str] = {}  # report=VSA, type=area_for_improvement
+        recs = {rid.lower(): rid for rid in reads.recommendation_ids()}
+        for word in ctx.args:
+            low = word.lower()
+            if low.partition("=")[0] in NARROWING and low.partition("=")[2]:
+                narrow[NARROWING[low.partition("=")[0]]] = word.partition("=")[2]
+            elif low in ("silver", "gold"):
+                level = low
+            elif low in FILTERS:
+                only = low
+            elif low == "post":
+                post = True
+            elif low in recs:
+                recommendation = recs[low]
+            else:
+                sample = ", ".join(list(recs.values())[:4])
+                raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE, sample=sample)
+        if post:
+            try:  # only where ncpi.yaml says this level may be shown, never wherever it is typed
+                permissions.require_post_summary(deps.config, level, PLATFORM, ctx.channel_id)
+            except PermissionDenied as refusal:
+                log.info("refused to post a %s summary in %s", level, ctx.channel_id)
+                # the words name channels as links (ncpi.yaml's ids, no user text): not escaped
+                return Reply(text=copy.error_text(refusal, copy.SLACK))
+        tz = deps.core.tz
+        return reads.finished("slack:post" if post else "slack", level, recommendation, only,
+                              lambda summary: summary_reply(summary, post, ctx.now.astimezone(tz)),
+                              size=reply_size, **narrow)
 
 
 # A response URL takes at most five posts, and a channel flooded with parts helps nobody: a longer
@@ -76,14 +75,32 @@ def summary_command(ctx: CommandContext) -> Reply:
 MAX_SUMMARY_MESSAGES = 4
 
 
+def summary_reply(summary: Summary, post: bool, local_now: datetime) -> Reply:
+    """The summary as the command's answer: its messages, or the first and the whole as a file."""
+    messages = summary_messages(summary)  # each within Slack's limits; long summaries are split
+    if len(messages) > MAX_SUMMARY_MESSAGES:
+        return _summary_as_file(summary, messages, post, local_now)
+    replies = [Reply(text=text, blocks=body, public=post) for text, body in messages]
+    first = replies[0]
+    first.more = replies[1:]
+    return first
+
+
+def reply_size(reply: Reply) -> int:
+    """The bytes a kept answer holds, near enough: its JSON and its file."""
+    messages = [reply, *reply.more]
+    return (sum(len(m.text) + len(json.dumps(m.blocks or [])) for m in messages)
+            + (len(reply.file[1]) if reply.file else 0) + 1024)
+
+
 def _summary_as_file(summary: Summary, messages: list[tuple[str, list[dict[str, Any]]]], post: bool,
-                     ctx: CommandContext) -> Reply:
+                     local_now: datetime) -> Reply:
     text, body = messages[0]
     where = "below" if post else "in your DM with ncpi"
     note = (f"This summary runs to {len(messages)} messages, more than Slack should show at once: "
             f"the first part is here and the whole summary is attached {where} as a Markdown file.")
     body = [*body[:49], blocks.mrkdwn(note)]
-    stamp = ctx.now.astimezone(ctx.deps.core.tz).strftime("%Y-%m-%d-%H%M")
+    stamp = local_now.strftime("%Y-%m-%d-%H%M")
     level = summary.level.value
     content = render_summary(summary, "markdown", hint=decision_hint).encode("utf-8")
     return Reply(text=f"{text} {note}", blocks=body, public=post,

@@ -7,12 +7,12 @@ domain values, never a mapped row, so no stale identity map can hide a condition
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Insert, Select, Table
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ncpi_core.storage import tables
 
@@ -60,8 +60,10 @@ class SqlRepository:
         return self._db.dialect.name == "postgresql"
 
     def _insert(self, table: Table) -> Any:
-        """The dialect's INSERT, which knows ON CONFLICT."""
-        return postgresql.insert(table) if self._postgres else sqlite.insert(table)
+        """The dialect's INSERT, which knows ON CONFLICT (the dialect's module loaded when first
+        used: an SQLite `ncpi summary` never pays for PostgreSQL's)."""
+        dialect = importlib.import_module(f"sqlalchemy.dialects.{'postgresql' if self._postgres else 'sqlite'}")
+        return dialect.insert(table)
 
     def _insert_ignoring(self, table: Table, keys: Sequence[str], rows: Sequence[dict[str, Any]],
                          returning: str) -> list[Any]:

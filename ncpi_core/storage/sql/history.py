@@ -6,8 +6,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, literal, or_, select
+from sqlalchemy import Row, and_, func, literal, or_, select, update
 
+from ncpi_core.domain.ledger import Kind
 from ncpi_core.domain.models import RAG, Source, Update
 from ncpi_core.domain.records import AuditEntry
 from ncpi_core.storage import rules
@@ -16,6 +17,7 @@ from ncpi_core.storage.sql.common import (
     ACTIONS,
     AUDIT,
     CHUNK,
+    DELIVERIES,
     UPDATES,
     SqlRepository,
     aware,
@@ -54,7 +56,15 @@ class SqlUpdateRepository(SqlRepository, UpdateRepository):
             if not ids:
                 return None
             new_id = ids[0]
+        self._answer_prompts(update.action_id, rules.utc(update.created_at))
         return update.model_copy(update={"id": new_id, "created_at": rules.utc(update.created_at)})
+
+    def _answer_prompts(self, action_id: str, at: datetime) -> None:
+        """The action's prompts sent by `at` and not answered earlier are answered at `at`."""
+        self._db.execute(update(DELIVERIES).where(
+            DELIVERIES.c.action_id == action_id, DELIVERIES.c.kind == Kind.PROMPT.value,
+            DELIVERIES.c.sent_at.is_not(None), DELIVERIES.c.sent_at <= at,
+            or_(DELIVERIES.c.answered_at.is_(None), DELIVERIES.c.answered_at > at)).values(answered_at=at))
 
     def latest(self, as_of: datetime | None = None,
                action_ids: Sequence[str] | None = None) -> dict[str, Update]:
@@ -73,6 +83,12 @@ class SqlUpdateRepository(SqlRepository, UpdateRepository):
         for some in chunks(list(action_ids), CHUNK):
             out.update((r.action_id, to_update(r)) for r in self._db.execute(q.where(ACTIONS.c.id.in_(some))))
         return out
+
+    def actions_updated_after(self, update_id: int | None) -> set[str]:
+        q = select(UPDATES.c.action_id).distinct()
+        if update_id is not None:
+            q = q.where(UPDATES.c.id > update_id)  # the primary key: only the new rows are read
+        return set(self._db.scalars(q))
 
     def for_action(self, action_id: str, limit: int | None = None) -> list[Update]:
         q = (select(UPDATES).where(UPDATES.c.action_id == action_id)

@@ -46,3 +46,7 @@ class SqlConversationRepository(SqlRepository, ConversationRepository):
 
     def addresses(self, platform: str) -> set[str]:
         return set(self._db.scalars(select(CONVERSATIONS.c.address).where(CONVERSATIONS.c.platform == platform)))
+
+    def conversations(self, platform: str) -> dict[str, str]:
+        q = select(CONVERSATIONS.c.address, CONVERSATIONS.c.conversation).where(CONVERSATIONS.c.platform == platform)
+        return {r.address: r.conversation for r in self._db.execute(q)}

@@ -9,7 +9,7 @@ Exactly once across crashes, restarts and replicas rests on the statements here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from ncpi_core.domain.ledger import (
 )
 from ncpi_core.storage import rules
 from ncpi_core.storage.base import LedgerRepository
-from ncpi_core.storage.sql.common import CHUNK, DELIVERIES, UPDATES, SqlRepository, aware, chunks
+from ncpi_core.storage.sql.common import CHUNK, DELIVERIES, UPDATES, SqlRepository, chunks
 
 D = DELIVERIES.c
 SENDING = DeliveryState.SENDING.value
@@ -130,7 +130,11 @@ class SqlLedgerRepository(SqlRepository, LedgerRepository):
 
     def mark_sent(self, claim_id: int, worker: str, platform: str, where: MessageRef,
                   at: datetime) -> bool:
-        return self._finish(claim_id, worker, rules.sent(platform, where, at))
+        # a prompt's first answer may already be stored (an update between the claim and now)
+        first_answer = (select(func.min(UPDATES.c.created_at)).where(
+            UPDATES.c.action_id == D.action_id, UPDATES.c.created_at >= rules.utc(at))
+            .correlate(DELIVERIES).scalar_subquery())
+        return self._finish(claim_id, worker, {**rules.sent(platform, where, at), "answered_at": first_answer})
 
     def mark_done(self, claim_id: int, worker: str, state: str) -> bool:
         return self._finish(claim_id, worker, rules.done(state))
@@ -149,17 +153,25 @@ class SqlLedgerRepository(SqlRepository, LedgerRepository):
             D.action_id.is_not(None), D.kind.in_(rules.THREAD_KINDS)).order_by(D.id).limit(1))
         return found
 
-    def prompts_sent(self, until: datetime) -> list[PromptRecord]:
-        # one index probe per prompt on updates (action_id, created_at): the first answer after it
-        first_after = (select(func.min(UPDATES.c.created_at)).where(
-            UPDATES.c.action_id == D.action_id, UPDATES.c.created_at >= D.sent_at,
-            UPDATES.c.created_at <= until).correlate(DELIVERIES).scalar_subquery())
-        q = (select(D.person, D.action_id, D.sent_at, D.meeting, first_after.label("answered_at"))
+    def prompts_sent(self, until: datetime, *, sent_from: datetime | None = None,
+                     action_ids: Collection[str] | None = None) -> list[PromptRecord]:
+        # each prompt's first answer is kept on its row (written when either is stored): no search
+        q = (select(D.id, D.person, D.action_id, D.sent_at, D.meeting, D.answered_at)
              .where(D.kind == Kind.PROMPT.value, D.state == DeliveryState.SENT.value, D.sent_at.is_not(None),
                     D.sent_at <= until, D.person.is_not(None), D.action_id.is_not(None))
              .order_by(D.sent_at, D.id))
-        return [PromptRecord(r.person, r.action_id, r.sent_at, r.meeting, aware(r.answered_at))
-                for r in self._db.execute(q)]
+        if sent_from is not None:
+            q = q.where(D.sent_at >= sent_from)
+        rows: list[Any] = []
+        if action_ids is None:
+            rows = list(self._db.execute(q))
+        else:
+            for some in chunks(sorted(action_ids), CHUNK):
+                rows += self._db.execute(q.where(D.action_id.in_(some)))
+            rows.sort(key=lambda r: (r.sent_at, r.id))
+        return [PromptRecord(r.person, r.action_id, r.sent_at, r.meeting,
+                             r.answered_at if r.answered_at is not None and r.answered_at <= until else None, r.id)
+                for r in rows]
 
     def get(self, key: str) -> DeliveryRecord | None:
         row = self._db.execute(select(DELIVERIES).where(D.key == key)).first()

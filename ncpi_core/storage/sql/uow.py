@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from ncpi_core.storage.base import DataVersion, UnitOfWork
+from ncpi_core.storage.engine import READ_ONLY
 from ncpi_core.storage.errors import storage_error
 from ncpi_core.storage.sql.common import AUDIT, DELIVERIES, UPDATES, aware
 from ncpi_core.storage.sql.history import SqlAuditRepository, SqlUpdateRepository
@@ -37,6 +38,7 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._open = False
+        self._read_only = False
         self._connection: Connection | None = None
         self.plan = SqlPlanRepository(self)
         self.people = SqlPeopleRepository(self)
@@ -61,7 +63,15 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("use the unit of work inside `with uow_factory() as uow:`")
         if self._connection is None:
             self._connection = self.engine.connect()
+            if self._read_only:
+                self._connection = self._connection.execution_options(**{READ_ONLY: True})
         return self._connection
+
+    def read_only(self) -> SqlUnitOfWork:
+        if self._connection is not None:
+            raise RuntimeError("declare a unit of work read-only before its first read")
+        self._read_only = True
+        return self
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._open:

@@ -75,6 +75,7 @@ class ContentBuilder:
         self.now = now
         self.draw_chart = draw_chart
         self._state: PlanState | None = None
+        self._by_id: dict[str, Action] = {}  # the state's actions by id (a tick looks one up per message)
         self._summaries: dict[Level, Summary] = {}
         self._lock = threading.Lock()
 
@@ -83,8 +84,14 @@ class ContentBuilder:
         with self._lock:
             if self._state is None:
                 with self.uow_factory() as uow:
-                    self._state = read_plan_state(uow, self.now, records=False)
+                    self._state = read_plan_state(uow.read_only(), self.now, records=False)
+                self._by_id = {a.id: a for a in self._state.actions}
             return self._state
+
+    def action(self, action_id: str | None) -> Action | None:
+        """The plan's action with this id (a lookup, not a scan of the plan)."""
+        _ = self.state
+        return self._by_id.get(action_id) if action_id is not None else None
 
     def summary(self, level: Level) -> Summary:
         with self._lock:
@@ -127,7 +134,7 @@ class ContentBuilder:
 
     # --- the content of each kind ------------------------------------------------------------
     def _action(self, action_id: str | None) -> Action | None:
-        action = next((a for a in self.state.actions if a.id == action_id), None)
+        action = self.action(action_id)
         return action if action is not None and wants_prompt(action) else None
 
     def _waiting(self, action_id: str | None, opens_at: str | None) -> Action | None:
@@ -175,7 +182,7 @@ class ContentBuilder:
         p = claim.payload
         with self.uow_factory() as uow:
             challenge = uow.challenges.get(int(p.get("challenge_id", 0)))
-        action = next((a for a in self.state.actions if a.id == claim.action_id), None)
+        action = self.action(claim.action_id)
         if challenge is None or not challenge.is_open or action is None or action.is_closed:
             return None
         owner = p.get("on_behalf_of")

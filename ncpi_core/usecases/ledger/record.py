@@ -47,7 +47,8 @@ def derive_and_record(uow_factory: UowFactory, config: ForceConfig, platform: st
         owed = derive_owed(config, facts, now, platform, meetings)
         late = [o for o in owed if o.due_at < now - CATCH_UP_AFTER and (o.expires_at is None or o.expires_at > now)]
         caught_up = uow.ledger.add_owed(late, now) if late else 0
-        inserted = caught_up + uow.ledger.add_owed([o for o in owed if o not in late], now)
+        in_late = {id(o) for o in late}  # by identity: a list's `in` compared every pair (quadratic)
+        inserted = caught_up + uow.ledger.add_owed([o for o in owed if id(o) not in in_late], now)
         stale = uow.ledger.mark_stale(now)
         uow.commit()
     if caught_up:

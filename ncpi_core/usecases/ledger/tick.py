@@ -187,8 +187,8 @@ def _deliver(job: _Sending, claim: Claim, result: TickResult) -> TickResult:
         else:
             result.stale += 1
         return result
-    with job.uow_factory() as uow:
-        mine = uow.ledger.still_mine(claim.id, job.worker)
+    with job.uow_factory() as uow:  # a read: on SQLite it does not queue behind the other senders' writes
+        mine = uow.read_only().ledger.still_mine(claim.id, job.worker)
     if not mine:
         # this worker stalled past its lease and another took the row over (and sends it)
         log.warning("delivery %s passed to another worker before it was sent; left to it", claim.key)

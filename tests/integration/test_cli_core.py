@@ -88,6 +88,15 @@ def test_check_passes_on_the_shipped_config(fresh_db: str, capsys: pytest.Captur
     assert "10 recommendations, 27 actions" in out and "All checks passed." in out
 
 
+def test_check_without_config_says_where_it_looked_and_how_to_point_it(
+        fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NCPI_CONFIG_DIR", str(tmp_path / "nowhere"))
+    assert main(["check"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("FAIL") and "file not found" in first
+    assert str(tmp_path / "nowhere") in first and "NCPI_CONFIG_DIR" in first
+
+
 def test_check_reports_an_unmigrated_database(fresh_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 1
     assert "run `ncpi db upgrade`" in capsys.readouterr().out

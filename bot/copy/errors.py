@@ -185,9 +185,10 @@ ERRORS: dict[str, tuple[Words, Words]] = {
     "action.wrong_status": (lambda p, v: _wrong_status(p, v, 0), lambda p, v: _wrong_status(p, v, 1)),
     "role.required": (_role_message, _role_hint),
     "role.read_only": (_read_only, _read_only_hint),
-    "summary.readers_only": ("Sorry, summaries are for Silver and Gold members.",
+    "summary.readers_only": ("Sorry, summaries are for Silver and Gold members, the PCC's office and observers.",
                              "Use `{cmd}my` to see your own actions."),
-    "history.readers_only": ("Sorry, the history of {action_id} is for Silver and Gold members and its owner.",
+    "history.readers_only": ("Sorry, the history of {action_id} is for Silver and Gold members, the PCC's office, observers "
+                             "and its owner.",
                              "Use `{cmd}my` to see your own actions."),
     "text.missing": ("The {field} is missing.",
                      lambda p, v: "For example: " + say(EXAMPLES.get(p["example"]) or str(p["example"]), p, v)),

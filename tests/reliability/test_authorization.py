@@ -37,10 +37,13 @@ ROLES = {  # role -> Slack user
     "gold": "U0GOLD0001",
     "gold chair": "U0GCHAIR01",
     "admin": "U0ADMIN001",
+    "observer": "U0OBSERV01",  # the inspectorate's liaison lead: reads, never acts
+    "pcc": "U0PCC00001",  # the Commissioner's office: reads, and rates assurance
     "stranger": "U0STRANGE1",
 }
 ALL = set(ROLES) - {"stranger"}
-READERS = {"silver", "silver chair", "gold", "gold chair", "admin"}
+READ_ONLY = {"observer", "pcc"}
+READERS = {"silver", "silver chair", "gold", "gold chair", "admin"} | READ_ONLY
 OWNER_SIDE = {"bronze owner", "deputy", "admin"}
 
 # (what is done, how, who may do it). Steps run in order: each sees the state the previous left.
@@ -65,16 +68,19 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("signoff", "/ncpi signoff M1.1", {"gold chair"}),
     ("supersede", "/ncpi supersede M1.3 replaced by a force-wide action", {"silver chair", "gold chair"}),
     ("chase", "/ncpi chase", {"silver chair", "admin"}),
-    ("away", "/ncpi away 2022-06-01 2022-06-03", ALL),
+    ("away", "/ncpi away 2022-06-01 2022-06-03", ALL - READ_ONLY),
     # issue 16 (M1.2 is open again after the rejection; M1.1 was signed off just now)
     ("button: challenge", "button ncpi_challenge_open M1.2", {"silver chair"}),
     ("challenge", "/ncpi challenge M1.2 what shows the new form is in use?", {"silver chair"}),
     ("decision", "/ncpi decision M1 accept the revised dates because the supplier slipped", {"gold chair", "admin"}),
     # authorised, then told it is too soon (the demonstration period): not a refusal of the role
     ("embed", "/ncpi embed M1.1 re-audit shows the form in use", {"silver chair", "admin"}),
+    # issue 17: the PCC's assurance and the inspectorate's own status
+    ("assurance", "/ncpi assurance M1 partly the audit of the new form is not done yet", {"pcc"}),
+    ("inspectorate", "/ncpi inspectorate M1 being progressed 2022-03-01 to be tested at the revisit", {"admin"}),
 ]
 
-DENIED = re.compile(r"Sorry, (only|you cannot|summaries are for|the history of)|"
+DENIED = re.compile(r"Sorry, (only|you cannot|summaries are for|the history of|as (an observer|the PCC's office))|"
                     r"not in this plan's list of people|only a plan administrator", re.I)
 PLAN_WORDS = ("M1.1", "M1.2", "Matrix action", "waiting on the new form", "Recommendation M1")
 
@@ -83,7 +89,7 @@ def write_matrix_force(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     roles = {"bronze owner": "[bronze]", "bronze non-owner": "[bronze]", "deputy": "[bronze]",
              "silver": "[silver]", "silver chair": "[silver_chair]", "gold": "[gold]",
-             "gold chair": "[gold_chair]", "admin": "[admin]"}
+             "gold chair": "[gold_chair]", "admin": "[admin]", "observer": "[observer]", "pcc": "[pcc]"}
     people = [f"  - {{id: {r.replace(' ', '_').replace('-', '_')}, name: The {r}, slack_user: {ROLES[r]}, "
               f"roles: {roles[r]}}}" for r in roles]
     (folder / "ncpi.yaml").write_text("\n".join([
@@ -203,7 +209,7 @@ def test_authorization_matrix(matrix_app: AppUnderTest, figures: Figures) -> Non
     home = app.slack.home_view(ROLES["stranger"])
     if home is not None:
         leaks += [f"App Home: {w}" for w in PLAN_WORDS if w in str(home)]
-    figures.record("Authorization matrix: every command and button × 9 roles", runs=1,
+    figures.record("Authorization matrix: every command and button × 11 roles", runs=1,
                    inputs=checked, duplicates=0, losses=0,
                    note=f"{checked - len(wrong)} of {checked} as the table says; stranger leaks: "
                         f"{len(leaks)}" + (f"; not registered yet: {', '.join(skipped)}" if skipped else ""),

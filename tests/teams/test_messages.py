@@ -88,7 +88,7 @@ def test_user_text_is_never_read_as_markup(teams: TeamsHarness) -> None:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(("person", "text", "expected"), [
-    ("communications", "summary", "Sorry, summaries are for Silver and Gold members."),
+    ("communications", "summary", "Sorry, summaries are for Silver and Gold members, the PCC's office and observers."),
     ("head_ld", "chase", "Sorry, only the silver chair or admin can chase updates."),
     ("head_crime", "approve R3.2", "Sorry, only the silver chair can accept a closure."),
     ("head_crime", "complete R3.2 https://intranet/x", "Sorry, you cannot propose complete R3.2."),

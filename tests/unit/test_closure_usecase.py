@@ -238,8 +238,9 @@ def test_history_is_for_readers_and_the_owner(world: MemoryUowFactory, force_con
     assert history(world, force_config, who(force_config, "head_ld"), "R3.2").action.id == "R3.2"
     with pytest.raises(PermissionDenied) as err:
         history(world, force_config, who(force_config, "people_services"), "R3.2")
-    assert error_text(err.value, SLACK) == ("Sorry, the history of R3.2 is for Silver and Gold members and its "
-                                            "owner. Use `/ncpi my` to see your own actions.")
+    assert error_text(err.value, SLACK) == ("Sorry, the history of R3.2 is for Silver and Gold members, the PCC's "
+                                            "office, observers and its owner. Use `/ncpi my` to see your own "
+                                            "actions.")
 
 
 def test_queued_notices_go_through_the_ledger_and_read_the_same_in_slack(world: MemoryUowFactory,

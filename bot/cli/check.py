@@ -67,12 +67,12 @@ def _load_config(settings: Settings, platform: str = PLATFORM) -> tuple[ForceCon
         doc = read_yaml(settings.config_file)
         config = parse_force_config(doc)
     except ValidationFailed as exc:
-        lines = [(False, str(p)) for p in exc.problems]
+        problems: list[Line] = [(False, str(p)) for p in exc.problems]
         if not settings.config_file.exists():  # say where ncpi looked, and how to point it elsewhere
-            lines[0] = (False, f"{lines[0][1]}: ncpi reads ncpi.yaml and action_plan.yaml from "
+            problems[0] = (False, f"{problems[0][1]}: ncpi reads ncpi.yaml and action_plan.yaml from "
                                f"{settings.config_file.parent}/ (NCPI_CONFIG_DIR; default config/ in the current "
                                "folder): run ncpi where config/ is, or set NCPI_CONFIG_DIR to their folder")
-        return None, lines
+        return None, problems
     lines: list[Line] = [(True, f"{settings.config_file}: {config.force}, {len(config.people)} people")]
     if platform == "teams":
         lines += [(False, str(p)) for p in teams_id_problems(config, doc)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -34,8 +34,9 @@ from ncpi_core.domain.plan_state import PlanState
 from ncpi_core.domain.records import RequestKind
 from ncpi_core.domain.scrutiny import current_statuses, latest_by_recommendation
 from ncpi_core.domain.summaries.build import build_summary, rolled_back
-from ncpi_core.domain.summaries.model import Decision, DecisionKind, Level, Summary
+from ncpi_core.domain.summaries.model import FILTERS, Decision, DecisionKind, Level, Summary
 from ncpi_core.domain.verification import Unverified, unverified_greens
+from ncpi_core.errors import NotFound
 from ncpi_core.storage.base import DataVersion, UnitOfWork, UowFactory
 from ncpi_core.usecases.summary_cache import SummaryCache, estimate_size
 
@@ -44,6 +45,43 @@ T = TypeVar("T")
 # keyword of `summary_now` each one sets
 NARROWING = {"report": "report", "type": "item_type"}
 DECISION_REQUESTS = {RequestKind.DUE_CHANGE: DecisionKind.DUE_CHANGE, RequestKind.SUPERSEDE: DecisionKind.SUPERSEDE}
+
+
+@dataclass
+class SummaryAsk:
+    """What the words after `summary` ask for: `gold R3 red post report=VSA type=cause_of_concern`."""
+
+    level: str = "silver"
+    recommendation: str | None = None
+    only: str | None = None
+    post: bool = False
+    narrow: dict[str, str] = field(default_factory=dict)  # summary_now's report= and item_type=
+
+
+def read_summary_words(words: list[str], recommendation_ids: list[str], usage: str) -> SummaryAsk:
+    """The summary the words ask for, the same in every front end.
+
+    Raises:
+        NotFound: a word that is none of them (`usage` and some of the plan's ids go with it).
+    """
+    ask = SummaryAsk()
+    recs = {rid.lower(): rid for rid in recommendation_ids}
+    for word in words:
+        low = word.lower()
+        key, _, value = low.partition("=")
+        if key in NARROWING and value:
+            ask.narrow[NARROWING[key]] = word.partition("=")[2]
+        elif low in ("silver", "gold"):
+            ask.level = low
+        elif low in FILTERS:
+            ask.only = low
+        elif low == "post":
+            ask.post = True
+        elif low in recs:
+            ask.recommendation = recs[low]
+        else:
+            raise NotFound("summary.unknown_word", word=word, usage=usage, sample=", ".join(recommendation_ids[:4]))
+    return ask
 
 
 def read_plan_state(uow: UnitOfWork, now: datetime, as_of: datetime | None = None,

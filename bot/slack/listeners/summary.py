@@ -16,10 +16,10 @@ from bot.slack.blocks.summary import summary_messages
 from bot.slack.deps import PLATFORM, Deps
 from bot.slack.subcommands import CommandContext, Reply, subcommand
 from ncpi_core.domain import permissions
-from ncpi_core.domain.summaries.model import FILTERS, Summary
-from ncpi_core.errors import NotFound, PermissionDenied
+from ncpi_core.domain.summaries.model import Summary
+from ncpi_core.errors import PermissionDenied
 from ncpi_core.reports.render import render_summary
-from ncpi_core.usecases.summaries import NARROWING, summary_reads
+from ncpi_core.usecases.summaries import read_summary_words, summary_reads
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +39,8 @@ def summary_command(ctx: CommandContext) -> Reply:
     deps = ctx.deps
     # one unit of work: the data version once, then what is kept for it (the answer itself, finished)
     with summary_reads(deps.uow_factory, deps.config, ctx.now, deps.summary_cache) as reads:
-        level, recommendation, only, post = "silver", None, None, False
-        narrow: dict[str, str] = {}  # report=VSA, type=area_for_improvement
-        recs = {rid.lower(): rid for rid in reads.recommendation_ids()}
-        for word in ctx.args:
-            low = word.lower()
-            if low.partition("=")[0] in NARROWING and low.partition("=")[2]:
-                narrow[NARROWING[low.partition("=")[0]]] = word.partition("=")[2]
-            elif low in ("silver", "gold"):
-                level = low
-            elif low in FILTERS:
-                only = low
-            elif low == "post":
-                post = True
-            elif low in recs:
-                recommendation = recs[low]
-            else:
-                sample = ", ".join(list(recs.values())[:4])
-                raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE, sample=sample)
+        ask = read_summary_words(ctx.args, reads.recommendation_ids(), SUMMARY_USAGE)
+        level, recommendation, only, post = ask.level, ask.recommendation, ask.only, ask.post
         if post:
             try:  # only where ncpi.yaml says this level may be shown, never wherever it is typed
                 permissions.require_post_summary(deps.config, level, PLATFORM, ctx.channel_id)
@@ -67,7 +51,7 @@ def summary_command(ctx: CommandContext) -> Reply:
         tz = deps.core.tz
         return reads.finished("slack:post" if post else "slack", level, recommendation, only,
                               lambda summary: summary_reply(summary, post, ctx.now.astimezone(tz)),
-                              size=reply_size, **narrow)
+                              size=reply_size, **ask.narrow)
 
 
 # A response URL takes at most five posts, and a channel flooded with parts helps nobody: a longer

@@ -12,12 +12,11 @@ from bot.teams.cards.summary import summary_cards
 from bot.teams.commands.registry import CommandContext, Reply, command, help_lines
 from bot.teams.ids import PLATFORM
 from ncpi_core.domain import permissions
-from ncpi_core.domain.summaries.model import FILTERS
-from ncpi_core.errors import InvalidInput, NotFound
+from ncpi_core.errors import InvalidInput
 from ncpi_core.usecases.history import history
 from ncpi_core.usecases.missing import MissingReport, missing_updates, request_chase
 from ncpi_core.usecases.plan import actions_of
-from ncpi_core.usecases.summaries import NARROWING, recommendation_ids, summary_now
+from ncpi_core.usecases.summaries import read_summary_words, recommendation_ids, summary_now
 from ncpi_core.usecases.updates import check_can_update
 
 SUMMARY_USAGE = "summary [silver|gold] [R3] [overdue|missing|red] [report=VSA] [type=area_for_improvement] [post]"
@@ -53,26 +52,10 @@ def update_command(ctx: CommandContext) -> Reply:
 def summary_command(ctx: CommandContext) -> Reply:
     permissions.require_read_summary(ctx.person)
     deps = ctx.deps
-    level, recommendation, only, post = "silver", None, None, False
-    narrow: dict[str, str] = {}  # report=VSA, type=area_for_improvement
-    recs = {rid.lower(): rid for rid in recommendation_ids(deps.uow_factory)}
-    for word in ctx.args:
-        low = word.lower()
-        if low.partition("=")[0] in NARROWING and low.partition("=")[2]:
-            narrow[NARROWING[low.partition("=")[0]]] = word.partition("=")[2]
-        elif low in ("silver", "gold"):
-            level = low
-        elif low in FILTERS:
-            only = low
-        elif low == "post":
-            post = True
-        elif low in recs:
-            recommendation = recs[low]
-        else:
-            raise NotFound("summary.unknown_word", word=word, usage=SUMMARY_USAGE,
-                           sample=", ".join(list(recs.values())[:4]))
+    ask = read_summary_words(ctx.args, recommendation_ids(deps.uow_factory), SUMMARY_USAGE)
+    level, recommendation, only, post = ask.level, ask.recommendation, ask.only, ask.post
     summary = summary_now(deps.uow_factory, deps.config, ctx.now, level, recommendation, only,
-                          cache=deps.summary_cache, **narrow)
+                          cache=deps.summary_cache, **ask.narrow)
     cards = summary_cards(summary)
     if len(cards) > MAX_SUMMARY_CARDS:
         cards = cards[:1] + [lines_card("The rest of this summary", [

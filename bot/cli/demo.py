@@ -62,7 +62,7 @@ def teams_demo(args: argparse.Namespace) -> int:
     env = f"NCPI_DATABASE_URL={result.database_url}"
     if not (Settings().config_file).exists():
         env += f" NCPI_CONFIG_DIR={DEFAULTS_DIR}"
-    at = "--now 2022-03-22T12:00"
+    at = "--now 2022-03-22T12:30"
     print(f"  {env} ncpi summary --level gold {at}")
     print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
     print(f"  {env} ncpi export --audience public --out ncpi-demo-public.html {at}")

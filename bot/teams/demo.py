@@ -136,6 +136,7 @@ def _script(t: TeamsTour, config: ForceConfig) -> None:
         elif d == LAST_DAY:
             t.tick_through(d, 8, 12)
             t.message(_id(config, "tacc"), "summary")
+            _beyond_the_force(t, config)
         else:
             t.tick_through(d)
 
@@ -180,3 +181,17 @@ def _closure_day(t: TeamsTour, config: ForceConfig) -> None:
 def _gold_day(t: TeamsTour, config: ForceConfig) -> None:
     t.at(date(2022, 3, 18), 10, 40)
     t.press(_id(config, "dcc"), t.sent(Kind.NOTICE, "R4.1", "dcc"), verbs.SIGNOFF, "Sign off (close)")
+
+
+def _beyond_the_force(t: TeamsTour, config: ForceConfig) -> None:
+    """The PCC's office rates a recommendation, the inspectorate's liaison lead (an observer) is refused
+    a step politely and reads instead, and the coordinator records the inspectorate's own status."""
+    t.at(LAST_DAY, 12, 10)
+    t.message(_id(config, "opfcc"), "assurance R4 partly the custody audit shows the change; the council "
+                                    "protocol is not yet signed")
+    t.at(LAST_DAY, 12, 15)
+    t.message(_id(config, "hmicfrs_liaison"), "signoff R4.2")
+    t.at(LAST_DAY, 12, 20)
+    t.message(_id(config, "coordinator"), "inspectorate R4 being progressed 2022-03-21 to be tested at the revisit")
+    t.at(LAST_DAY, 12, 30)
+    t.message(_id(config, "hmicfrs_liaison"), "summary gold R4")

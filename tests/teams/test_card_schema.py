@@ -188,3 +188,12 @@ def test_rag_is_a_word_beside_its_colour_and_images_have_alternative_text(
 
 def _runs(card: Card) -> list[dict[str, Any]]:
     return [i for b in card.get("body", []) if b.get("type") == "RichTextBlock" for i in b["inlines"]]
+
+
+def test_a_recommendation_in_the_exceptions_is_named_without_an_empty_owner(
+        world: tuple[MemoryUowFactory, ForceConfig]) -> None:
+    gold = [card for name, card in _cards(world).items() if name.startswith("gold summary")]
+    lines = ["".join(run.get("text", "") for run in block["inlines"])
+             for card in gold for block in card.get("body", []) if block.get("type") == "RichTextBlock"]
+    assert any(line.startswith("• R1 ") and "deadline" in line for line in lines), lines[:20]  # one is listed
+    assert not [line for line in lines if "()" in line]

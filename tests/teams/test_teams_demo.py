@@ -39,6 +39,11 @@ def test_the_tour_covers_the_whole_cycle_in_teams(demo: tuple[str, str, TeamsDem
     assert "→ #gold channel" in text and "Gold summary" in text and "[image: Chart of" in text
     assert "→ #silver channel" in text and "Silver summary" in text
     assert "🟠 Amber" in text and "(at risk)" in text
+    # beyond the force: the PCC's office rates, an observer is refused and reads, the inspectorate's status
+    assert "Recorded the PCC's assurance of R4: partly assured" in text
+    assert "Sorry, as an observer you cannot sign off an action" in text
+    assert "Recorded the inspectorate's status of R4: being progressed" in text
+    assert "PCC's assurance: partly assured" in text and "Inspectorate: being progressed since 2022-03-21" in text
     assert result.invalid_payloads == 0 and result.refused == 0
 
 
@@ -47,9 +52,9 @@ def test_the_database_is_left_for_summary(demo: tuple[str, str, TeamsDemoResult]
     url, _, _ = demo
     monkeypatch.setenv("NCPI_DATABASE_URL", url)
     capsys.readouterr()
-    assert main(["summary", "--level", "gold", "--now", "2022-03-22T12:00"]) == 0
+    assert main(["summary", "--level", "gold", "--now", "2022-03-22T12:30"]) == 0
     gold = capsys.readouterr().out
-    assert "R10" in gold and "R7.1" in gold
+    assert "R10" in gold and "R7.1" in gold and "partly assured" in gold
 
 
 def test_ncpi_demo_platform_teams_needs_no_tenant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,8 +97,9 @@ def _exceptions(s: Summary) -> list[Element]:
         items.append(rich(Run(f"{EXCEPTION_TITLE[kind]} ({len(found)})", bold=True), separator=not items))
         for e in found:
             detail = exception_detail(e, decision_hint)
-            items.append(rich("• ", *_ref(e.action_id, e.title, e.owner_name),
-                              *([": ", *said(clip(detail, 300))] if detail else [])))
+            ref = ([Run(e.action_id, bold=True), f" {clip(e.title, 200)}"] if e.is_recommendation
+                   else _ref(e.action_id, e.title, e.owner_name))  # a recommendation has no owner
+            items.append(rich("• ", *ref, *([": ", *said(clip(detail, 300))] if detail else [])))
     if not items:
         return [rich(Run("Exceptions: ", bold=True), "none 🎉", separator=True)]
     return [heading("Exceptions"), *items]

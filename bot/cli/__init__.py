@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="a whole governance cycle against a local Slack (or Teams) stand-in, no tokens")
     demo.add_argument("--platform", choices=["slack", "teams"], default="slack", help="slack (default) or teams")
-    demo.add_argument("--database", default="sqlite:///ncpi-demo.db", help="where to keep the demo's data")
+    demo.add_argument("--database", default=None,
+                      help="where to keep the demo's data: default sqlite:///ncpi-demo.db (Slack), "
+                           "sqlite:///ncpi-demo-teams.db (Teams), so one demo does not replace the other's")
     demo.add_argument("--quiet", action="store_true", help="print only the closing lines")
     demo.add_argument("--full", action="store_true", help="print every message in full")
 

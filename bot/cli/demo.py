@@ -23,7 +23,7 @@ def demo(args: argparse.Namespace) -> int:
     print("the delivery ledger and the scheduler's tick. Only the clock is simulated.")
     sink = io.StringIO() if args.quiet else None
     with Progress("ncpi demo", total=WORKING_DAYS) as progress:  # shown with --quiet on a terminal
-        result = run_demo(args.database, out=sink, full=getattr(args, "full", False),
+        result = run_demo(args.database or "sqlite:///ncpi-demo.db", out=sink, full=getattr(args, "full", False),
                           progress=progress if args.quiet else None)
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}"
                       + (f" in {n + result.later_parts[k]} messages" if result.later_parts.get(k) else "")
@@ -53,7 +53,7 @@ def teams_demo(args: argparse.Namespace) -> int:
     print("the Microsoft 365 Agents SDK, the delivery ledger and the scheduler's tick. Only the clock is simulated.")
     sink = io.StringIO() if args.quiet else None
     with Progress("ncpi demo", total=teams.WORKING_DAYS) as progress:
-        result = teams.run_teams_demo(args.database, out=sink, full=getattr(args, "full", False),
+        result = teams.run_teams_demo(args.database or "sqlite:///ncpi-demo-teams.db", out=sink, full=getattr(args, "full", False),
                                 progress=progress if args.quiet else None)
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(result.by_kind.items()))
     print()

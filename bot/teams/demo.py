@@ -62,7 +62,7 @@ def _fresh_database(url: str) -> None:
             engine.dispose()
 
 
-def run_teams_demo(database_url: str = "sqlite:///ncpi-demo.db", out: TextIO | None = None, full: bool = False,
+def run_teams_demo(database_url: str = "sqlite:///ncpi-demo-teams.db", out: TextIO | None = None, full: bool = False,
                    config_dir: Path = DEFAULTS_DIR, progress: Progress | None = None) -> TeamsDemoResult:
     """Run the tour in Teams; print to `out`; leave the database at `database_url` for exploring."""
     out = out or sys.stdout

@@ -6,27 +6,15 @@ import logging
 
 from bot.slack.deps import Deps
 from ncpi_core.domain.notices import Outcome
-from ncpi_core.usecases.ledger import send_now
+from ncpi_core.usecases.ledger import send_notices_now, send_now
 
 log = logging.getLogger(__name__)
 
 
 def send_notices(deps: Deps, outcome: Outcome) -> list[str]:
-    """Send the notices the step queued, now; return the names of those who could not be reached.
-
-    The step is already committed with its notices in the ledger: one that cannot go now is
-    retried by the tick, and reported back to the person who acted, never undone.
-    """
-    keys = outcome.delivery_keys
-    if not keys:
-        return []
-    try:
-        failed = set(send_now(deps.uow_factory, deps.config, deps.sender, keys, deps.now()).failed_keys)
-    except Exception:  # noqa: BLE001 - the ledger keeps them for the tick; the log has the cause
-        log.warning("could not send the notices of %s now", outcome.code, exc_info=True)
-        failed = set(keys)
-    people = [deps.config.person(n.person) for key, n in zip(keys, outcome.notices, strict=True) if key in failed]
-    return list(dict.fromkeys(p.name for p in people if p is not None))
+    """Send the notices the step queued, now; the names of those who could not be reached
+    (`ncpi_core.usecases.ledger.send_notices_now`)."""
+    return send_notices_now(deps.uow_factory, deps.config, deps.sender, outcome, deps.now())
 
 
 def send_queued(deps: Deps, keys: list[str], what: str) -> None:

@@ -28,18 +28,7 @@ def demo(args: argparse.Namespace) -> int:
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}"
                       + (f" in {n + result.later_parts[k]} messages" if result.later_parts.get(k) else "")
                       for k, n in sorted(result.by_kind.items()))
-    print()
-    print(f"Done in {result.seconds:.1f} s: {result.messages} messages ({kinds}).")
-    print(f"The demo's database is {safe_url(result.database_url)}; explore it with:")
-    env = f"NCPI_DATABASE_URL={result.database_url}"
-    if not (Settings().config_file).exists():
-        # outside a checkout: point at the example configuration the demo used
-        env += f" NCPI_CONFIG_DIR={DEFAULTS_DIR}"
-    at = f"--now {LAST_MOMENT}"  # the demo's last simulated moment
-    print(f"  {env} ncpi summary --level gold {at}")
-    print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
-    print(f"  {env} ncpi export --audience public --out ncpi-demo-public.html {at}")
-    print(f"  {env} ncpi chart --out ncpi-demo.png {at}")
+    _closing_lines(result.seconds, result.messages, kinds, result.database_url, LAST_MOMENT, chart=True)
     return 0
 
 
@@ -56,14 +45,23 @@ def teams_demo(args: argparse.Namespace) -> int:
         result = teams.run_teams_demo(args.database or "sqlite:///ncpi-demo-teams.db", out=sink, full=getattr(args, "full", False),
                                 progress=progress if args.quiet else None)
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(result.by_kind.items()))
+    _closing_lines(result.seconds, result.messages, kinds, result.database_url, teams.LAST_MOMENT, chart=False)
+    return 0
+
+
+def _closing_lines(seconds: float, messages: int, kinds: str, database_url: str, last_moment: str,
+                   chart: bool) -> None:
+    """What the tour sent, and how to explore its database as at its last simulated moment."""
     print()
-    print(f"Done in {result.seconds:.1f} s: {result.messages} messages ({kinds}).")
-    print(f"The demo's database is {safe_url(result.database_url)}; explore it with:")
-    env = f"NCPI_DATABASE_URL={result.database_url}"
+    print(f"Done in {seconds:.1f} s: {messages} messages ({kinds}).")
+    print(f"The demo's database is {safe_url(database_url)}; explore it with:")
+    env = f"NCPI_DATABASE_URL={database_url}"
     if not (Settings().config_file).exists():
+        # outside a checkout: point at the example configuration the demo used
         env += f" NCPI_CONFIG_DIR={DEFAULTS_DIR}"
-    at = "--now 2022-03-22T12:30"
+    at = f"--now {last_moment}"
     print(f"  {env} ncpi summary --level gold {at}")
     print(f"  {env} ncpi export --format xlsx --out ncpi-demo.xlsx {at}")
     print(f"  {env} ncpi export --audience public --out ncpi-demo-public.html {at}")
-    return 0
+    if chart:
+        print(f"  {env} ncpi chart --out ncpi-demo.png {at}")

@@ -36,6 +36,7 @@ from ncpi_core.usecases.plan import load_plan
 
 FIRST_DAY = date(2022, 3, 11)  # Gold meets Fri 18 March 2022, Silver Tue 22 March 2022
 LAST_DAY = date(2022, 3, 22)
+LAST_MOMENT = "2022-03-22T12:30"  # where `ncpi summary --now` shows what the tour left
 WORKING_DAYS = 8
 
 

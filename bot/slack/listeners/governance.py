@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import copy
+from bot.copy.commands import require_words
 from bot.slack.blocks import governance as bg
 from bot.slack.blocks import workflow as bw
 from bot.slack.blocks.summary import CHALLENGE_OPEN
@@ -33,14 +34,7 @@ from ncpi_core.usecases import challenges, decisions, embedding
 
 log = logging.getLogger(__name__)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-EXAMPLES = {"challenge": "challenge R3.2 what does the dip-sample show?",
-            "embed": "embed R3.2 2022-09-01 re-audit of 50 cases: 48 met the standard",
-            "decision": "decision R7 fund the screening tool because procurement slipped to July"}
 
-
-def _need(ctx: CommandContext, count: int, name: str) -> None:
-    if len(ctx.args) < count:
-        raise InvalidInput("command.incomplete", command=name, example=EXAMPLES[name])
 
 
 def _after(ctx: CommandContext, n: int) -> str:
@@ -62,7 +56,7 @@ def _answer(deps: Deps, outcome: Outcome) -> Reply:
 @subcommand("challenge", usage="challenge R3.2 <question>",
             help="Silver chair: ask an action's owner about its latest update (shown until answered)", order=50)
 def challenge_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "challenge")
+    require_words(ctx.args, 1, "challenge")
     deps = ctx.deps
     out = challenges.ask(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after(ctx, 1),
                          now=deps.now(), today=deps.today(), source=Source.SLASH)
@@ -73,7 +67,7 @@ def challenge_command(ctx: CommandContext) -> Reply:
             help="Silver chair, admin: a delivered action's impact, re-tested after its demonstration period",
             order=51)
 def embed_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "embed")
+    require_words(ctx.args, 1, "embed")
     deps = ctx.deps
     dated = len(ctx.args) > 1 and bool(DATE.match(ctx.args[1]))
     out = embedding.embed(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after(ctx, 2 if dated else 1),
@@ -84,7 +78,7 @@ def embed_command(ctx: CommandContext) -> Reply:
 @subcommand("decision", usage="decision R7 <decision> because <rationale>",
             help="Gold chair, admin: record a Gold decision and its rationale in the decision log", order=52)
 def decision_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "decision")
+    require_words(ctx.args, 1, "decision")
     deps = ctx.deps
     decision, rationale = split_rationale(_after(ctx, 1))
     out = decisions.record_decision(deps.uow_factory, deps.config, ctx.person, ctx.args[0], decision, rationale,

@@ -5,27 +5,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.copy.commands import require_words
 from bot.slack.deps import Deps
 from bot.slack.listeners.governance import _after, _answer
 from bot.slack.subcommands import CommandContext, Reply, subcommand
 from ncpi_core.domain.models import Source
-from ncpi_core.errors import InvalidInput
 from ncpi_core.usecases import scrutiny
-
-EXAMPLES = {"assurance": "assurance R4 partly training is done but the audit is not",
-            "inspectorate": "inspectorate R4 closed 2022-12-01 revisit found it met"}
-
-
-def _need(ctx: CommandContext, name: str) -> None:
-    if len(ctx.args) < 2:
-        raise InvalidInput("command.incomplete", command=name, example=EXAMPLES[name])
 
 
 @subcommand("assurance", usage="assurance R4 assured|partly|not <comment>",
             help="PCC's office: rate a recommendation (assured, partly assured, not assured) with a comment",
             order=53)
 def assurance_command(ctx: CommandContext) -> Reply:
-    _need(ctx, "assurance")
+    require_words(ctx.args, 2, "assurance")
     deps = ctx.deps
     return _answer(deps, scrutiny.rate(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after(ctx, 1),
                                        now=deps.now(), source=Source.SLASH))
@@ -35,7 +27,7 @@ def assurance_command(ctx: CommandContext) -> Reply:
             help="admin: the inspectorate's own status of a recommendation (awaiting review, being progressed, "
                  "closed, re-opened, superseded)", order=54)
 def inspectorate_command(ctx: CommandContext) -> Reply:
-    _need(ctx, "inspectorate")
+    require_words(ctx.args, 2, "inspectorate")
     deps = ctx.deps
     return _answer(deps, scrutiny.record_inspectorate(deps.uow_factory, deps.config, ctx.person, ctx.args[0],
                                                       _after(ctx, 1), now=deps.now(), today=deps.today(),

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.copy.commands import require_words
 from bot.slack.blocks import workflow as bw
 from bot.slack.deps import PLATFORM, Deps
 from bot.slack.listeners import reviews
@@ -24,7 +25,6 @@ from bot.slack.subcommands import CommandContext, Reply, subcommand
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.models import Source
 from ncpi_core.domain.notices import Outcome
-from ncpi_core.errors import InvalidInput
 from ncpi_core.usecases import absences, closure, due_dates
 from ncpi_core.usecases.history import history
 
@@ -32,19 +32,6 @@ log = logging.getLogger(__name__)
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-def _need(ctx: CommandContext, count: int, usage: str) -> None:
-    # no <placeholders> in the answer: Slack would read them as markup
-    if len(ctx.args) < count:
-        raise InvalidInput("command.incomplete", command=usage.split()[0], example=_example(usage))
-
-
-def _example(usage: str) -> str:
-    return (usage.replace("<evidence link or text>", "https://intranet/policy/123")
-            .replace("<reason>", "training slots moved to June")
-            .replace("YYYY-MM-DD YYYY-MM-DD", "2022-05-09 2022-05-20").replace("YYYY-MM-DD", "2022-07-31")
-            .replace("[@deputy]", "@deputy").replace(" [due]", ""))
-
-
 def _after_words(ctx: CommandContext, n: int) -> str:
     """The text after the first `n` words, as typed (links unwrapped, &amp; undone)."""
     rest = ctx.rest
@@ -76,7 +63,7 @@ def _times(deps: Deps) -> dict[str, Any]:
 @subcommand("complete", usage="complete R3.2 <evidence link or text>",
             help="propose one of your actions complete, with its evidence", order=40)
 def complete_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 2, "complete R3.2 <evidence link or text>")
+    require_words(ctx.args, 2, "complete R3.2 <evidence link or text>")
     deps = ctx.deps
     out = closure.propose_complete(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after_words(ctx, 1),
                                    source=Source.SLASH, **_times(deps))
@@ -86,7 +73,7 @@ def complete_command(ctx: CommandContext) -> Reply:
 @subcommand("approve", usage="approve R3.2 [due]",
             help="Silver chair: accept a closure proposal (or, with `due`, a due-date change)", order=41)
 def approve_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "approve R3.2 [due]")
+    require_words(ctx.args, 1, "approve R3.2 [due]")
     deps, aid = ctx.deps, ctx.args[0]
     explicit_due = [w.lower() for w in ctx.args[1:2]] == ["due"]
     if explicit_due or closure.pending_review(deps.uow_factory, aid) == "due_change":
@@ -100,7 +87,7 @@ def approve_command(ctx: CommandContext) -> Reply:
 @subcommand("reject", usage="reject R3.2 [due] <reason>",
             help="Silver chair: send a closure proposal (or a due-date change) back, with a reason", order=42)
 def reject_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "reject R3.2 <reason>")
+    require_words(ctx.args, 1, "reject R3.2 <reason>")
     deps, aid = ctx.deps, ctx.args[0]
     explicit_due = [w.lower() for w in ctx.args[1:2]] == ["due"]
     if explicit_due or closure.pending_review(deps.uow_factory, aid) == "due_change":
@@ -116,7 +103,7 @@ def reject_command(ctx: CommandContext) -> Reply:
 @subcommand("signoff", usage="signoff R3.2", help="Gold chair: sign off an accepted action (closes it)",
             order=43)
 def signoff_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "signoff R3.2")
+    require_words(ctx.args, 1, "signoff R3.2")
     deps = ctx.deps
     out = closure.signoff(deps.uow_factory, deps.config, ctx.person, ctx.args[0], source=Source.SLASH,
                           identity=f"{PLATFORM}:{ctx.slack_user}", **_times(deps))
@@ -126,7 +113,7 @@ def signoff_command(ctx: CommandContext) -> Reply:
 @subcommand("supersede", usage="supersede R3.2 <reason>",
             help="Silver or Gold chair: close an action without delivery, with a reason", order=44)
 def supersede_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "supersede R3.2 <reason>")
+    require_words(ctx.args, 1, "supersede R3.2 <reason>")
     deps = ctx.deps
     out = closure.supersede(deps.uow_factory, deps.config, ctx.person, ctx.args[0], _after_words(ctx, 1),
                             source=Source.SLASH, **_times(deps))
@@ -136,7 +123,7 @@ def supersede_command(ctx: CommandContext) -> Reply:
 @subcommand("due", usage="due R3.2 YYYY-MM-DD <reason>",
             help="ask the Silver chair to move an action's due date", order=45)
 def due_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 2, "due R3.2 YYYY-MM-DD <reason>")
+    require_words(ctx.args, 2, "due R3.2 YYYY-MM-DD <reason>")
     deps = ctx.deps
     out = due_dates.request_due_change(deps.uow_factory, deps.config, ctx.person, ctx.args[0], ctx.args[1],
                                        _after_words(ctx, 2), source=Source.SLASH, **_times(deps))
@@ -146,7 +133,7 @@ def due_command(ctx: CommandContext) -> Reply:
 @subcommand("away", usage="away YYYY-MM-DD YYYY-MM-DD [@deputy]",
             help="no prompts to you in those days; your deputy gets them", order=46)
 def away_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 2, "away YYYY-MM-DD YYYY-MM-DD [@deputy]")
+    require_words(ctx.args, 2, "away YYYY-MM-DD YYYY-MM-DD [@deputy]")
     deps = ctx.deps
     deputy = _after_words(ctx, 2)
     out = absences.set_away(deps.uow_factory, deps.config, ctx.person, ctx.args[0], ctx.args[1],
@@ -165,7 +152,7 @@ def back_command(ctx: CommandContext) -> Reply:
 @subcommand("history", usage="history R3.2", help="an action's whole trail: updates, decisions, dates",
             order=48)
 def history_command(ctx: CommandContext) -> Reply:
-    _need(ctx, 1, "history R3.2")
+    require_words(ctx.args, 1, "history R3.2")
     deps = ctx.deps
     messages = bw.history_messages(history(deps.uow_factory, deps.config, ctx.person, ctx.args[0]), deps.core.tz)
     replies = [Reply(text=t, blocks=b) for t, b in messages]

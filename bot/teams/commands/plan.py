@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.cli.schedule import next_lines
+from bot.copy.commands import require_words
 from bot.teams.cards.forms import update_form
 from bot.teams.cards.replies import help_card, history_cards, lines_card, my_cards
 from bot.teams.cards.summary import summary_cards
@@ -67,8 +68,7 @@ def summary_command(ctx: CommandContext) -> Reply:
 
 @command("history", usage="history R3.2", help="an action's whole trail: updates, decisions, dates", order=48)
 def history_command(ctx: CommandContext) -> Reply:
-    if not ctx.args:
-        raise InvalidInput("command.incomplete", command="history", example="history R3.2")
+    require_words(ctx.args, 1, "history R3.2")
     deps = ctx.deps
     found = history(deps.uow_factory, deps.config, ctx.person, ctx.args[0])
     return Reply(history_cards(found, deps.core.tz), f"History of {found.action.id}")

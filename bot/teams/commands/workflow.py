@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.copy.commands import require_words
 from bot.teams.cards.replies import outcome_card
 from bot.teams.commands.registry import CommandContext, Reply, command
 from bot.teams.ids import PLATFORM
@@ -16,20 +17,7 @@ from bot.teams.notices import send_notices
 from ncpi_core.config.schema import ForceConfig
 from ncpi_core.domain.models import Source
 from ncpi_core.domain.notices import Outcome
-from ncpi_core.errors import InvalidInput
 from ncpi_core.usecases import absences, closure, due_dates
-
-
-def need(ctx: CommandContext, count: int, usage: str) -> None:
-    if len(ctx.args) < count:
-        raise InvalidInput("command.incomplete", command=usage.split()[0], example=example(usage))
-
-
-def example(usage: str) -> str:
-    return (usage.replace("<evidence link or text>", "https://intranet/policy/123")
-            .replace("<reason>", "training slots moved to June")
-            .replace("YYYY-MM-DD YYYY-MM-DD", "2022-05-09 2022-05-20").replace("YYYY-MM-DD", "2022-07-31")
-            .replace("[@deputy]", "@deputy").replace(" [due]", ""))
 
 
 def after_words(ctx: CommandContext, n: int) -> str:
@@ -64,7 +52,7 @@ def times(ctx: CommandContext) -> dict[str, Any]:
 @command("complete", usage="complete R3.2 <evidence link or text>",
          help="propose one of your actions complete, with its evidence", order=40)
 def complete_command(ctx: CommandContext) -> Reply:
-    need(ctx, 2, "complete R3.2 <evidence link or text>")
+    require_words(ctx.args, 2, "complete R3.2 <evidence link or text>")
     deps = ctx.deps
     return answer(ctx, closure.propose_complete(deps.uow_factory, deps.config, ctx.person, ctx.args[0],
                                                 after_words(ctx, 1), **times(ctx)))
@@ -73,7 +61,7 @@ def complete_command(ctx: CommandContext) -> Reply:
 @command("approve", usage="approve R3.2 [due]",
          help="Silver chair: accept a closure proposal (or, with `due`, a due-date change)", order=41)
 def approve_command(ctx: CommandContext) -> Reply:
-    need(ctx, 1, "approve R3.2 [due]")
+    require_words(ctx.args, 1, "approve R3.2 [due]")
     deps, aid = ctx.deps, ctx.args[0]
     if [w.lower() for w in ctx.args[1:2]] == ["due"] or closure.pending_review(deps.uow_factory, aid) == "due_change":
         return answer(ctx, due_dates.approve_due_change(deps.uow_factory, deps.config, ctx.person, aid, **times(ctx)))
@@ -83,7 +71,7 @@ def approve_command(ctx: CommandContext) -> Reply:
 @command("reject", usage="reject R3.2 [due] <reason>",
          help="Silver chair: send a closure proposal (or a due-date change) back, with a reason", order=42)
 def reject_command(ctx: CommandContext) -> Reply:
-    need(ctx, 1, "reject R3.2 <reason>")
+    require_words(ctx.args, 1, "reject R3.2 <reason>")
     deps, aid = ctx.deps, ctx.args[0]
     explicit_due = [w.lower() for w in ctx.args[1:2]] == ["due"]
     if explicit_due or closure.pending_review(deps.uow_factory, aid) == "due_change":
@@ -96,7 +84,7 @@ def reject_command(ctx: CommandContext) -> Reply:
 
 @command("signoff", usage="signoff R3.2", help="Gold chair: sign off an accepted action (closes it)", order=43)
 def signoff_command(ctx: CommandContext) -> Reply:
-    need(ctx, 1, "signoff R3.2")
+    require_words(ctx.args, 1, "signoff R3.2")
     deps = ctx.deps
     return answer(ctx, closure.signoff(deps.uow_factory, deps.config, ctx.person, ctx.args[0],
                                        identity=f"{PLATFORM}:{ctx.aad}", **times(ctx)))
@@ -105,7 +93,7 @@ def signoff_command(ctx: CommandContext) -> Reply:
 @command("supersede", usage="supersede R3.2 <reason>",
          help="Silver or Gold chair: close an action without delivery, with a reason", order=44)
 def supersede_command(ctx: CommandContext) -> Reply:
-    need(ctx, 1, "supersede R3.2 <reason>")
+    require_words(ctx.args, 1, "supersede R3.2 <reason>")
     deps = ctx.deps
     return answer(ctx, closure.supersede(deps.uow_factory, deps.config, ctx.person, ctx.args[0],
                                          after_words(ctx, 1), **times(ctx)))
@@ -114,7 +102,7 @@ def supersede_command(ctx: CommandContext) -> Reply:
 @command("due", usage="due R3.2 YYYY-MM-DD <reason>", help="ask the Silver chair to move an action's due date",
          order=45)
 def due_command(ctx: CommandContext) -> Reply:
-    need(ctx, 2, "due R3.2 YYYY-MM-DD <reason>")
+    require_words(ctx.args, 2, "due R3.2 YYYY-MM-DD <reason>")
     deps = ctx.deps
     return answer(ctx, due_dates.request_due_change(deps.uow_factory, deps.config, ctx.person, ctx.args[0],
                                                     ctx.args[1], after_words(ctx, 2), **times(ctx)))
@@ -123,7 +111,7 @@ def due_command(ctx: CommandContext) -> Reply:
 @command("away", usage="away YYYY-MM-DD YYYY-MM-DD [@deputy]",
          help="no prompts to you in those days; your deputy gets them", order=46)
 def away_command(ctx: CommandContext) -> Reply:
-    need(ctx, 2, "away YYYY-MM-DD YYYY-MM-DD [@deputy]")
+    require_words(ctx.args, 2, "away YYYY-MM-DD YYYY-MM-DD [@deputy]")
     deps = ctx.deps
     deputy = after_words(ctx, 2)
     return answer(ctx, absences.set_away(deps.uow_factory, deps.config, ctx.person, ctx.args[0], ctx.args[1],
